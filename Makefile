@@ -1,0 +1,38 @@
+# Chairside: `make run` starts the whole system locally, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: run stop test bench dlq-list dlq-replay clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+run: $(VENV)/.installed
+	$(PY) -m scripts.run
+
+stop: $(VENV)/.installed
+	$(PY) -m scripts.run --stop
+
+test: $(VENV)/.installed
+	bash scripts/ensure-infra.sh
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed
+	bash scripts/ensure-infra.sh
+	$(PY) -m bench.run
+
+dlq-list: $(VENV)/.installed
+	$(PY) -m chairside.dlq list
+
+dlq-replay: $(VENV)/.installed
+	$(PY) -m chairside.dlq replay --all
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,54 @@
+"""The event catalogue: the public contract for subscribers.
+
+One marshmallow schema per (source, type, schema_version). A new field that old
+subscribers may ignore is added to the same version; a change that breaks a
+subscriber gets a new version published beside the old one. README.md documents
+every entry for outsiders (a test keeps the two in step).
+"""
+from marshmallow import Schema, fields, validate, ValidationError
+
+TEXT_OK = ("yes", "no", "unknown")
+
+
+class PatientUpsertedV1(Schema):
+    """identity.patient_upserted: a patient was created or changed by the PMS sync."""
+    patient_id = fields.String(required=True)
+    external_id = fields.String(required=True)
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    first_name = fields.String(required=True)
+    last_name = fields.String(required=True)
+    birthdate = fields.Date(required=True)
+    mobile_phone = fields.String(required=True, allow_none=True)
+    email = fields.String(required=True, allow_none=True)
+    clinic_id = fields.String(required=True, allow_none=True)
+    guarantor_id = fields.String(required=True, allow_none=True)
+    dependent = fields.Boolean(required=True)
+    text_ok = fields.String(required=True, validate=validate.OneOf(TEXT_OK))
+
+
+class ClinicUpsertedV1(Schema):
+    """identity.clinic_upserted: a clinic (location) was created or changed."""
+    clinic_id = fields.String(required=True)
+    external_id = fields.String(required=True)
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    name = fields.String(required=True)
+    phone = fields.String(required=True, allow_none=True)
+    country = fields.String(required=True)
+    timezone = fields.String(required=True)
+
+
+CATALOGUE = {
+    ("identity", "patient_upserted", 1): PatientUpsertedV1,
+    ("identity", "clinic_upserted", 1): ClinicUpsertedV1,
+}
+
+
+def data_schema(source, event_type, schema_version):
+    try:
+        return CATALOGUE[(source, event_type, schema_version)]()
+    except KeyError:
+        raise ValidationError(f"Unknown event {source}.{event_type} v{schema_version}.")
+
+
+def sources():
+    return sorted({source for source, _, _ in CATALOGUE})

@@ -1,0 +1,67 @@
+"""The one envelope every event travels in (DESIGN.md §2)."""
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from marshmallow import Schema, fields, validate, ValidationError
+
+from chairside.events.catalogue import data_schema
+
+
+class EnvelopeSchema(Schema):
+    id = fields.UUID(required=True)
+    type = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    source = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    occurred_at = fields.AwareDateTime(required=True, default_timezone=None)
+    practice_id = fields.String(required=True, allow_none=True)
+    schema_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    data = fields.Dict(required=True)
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    type: str
+    source: str
+    occurred_at: datetime
+    practice_id: str
+    schema_version: int
+    data: dict
+
+    def to_dict(self):
+        return EnvelopeSchema().dump(self)
+
+
+def new_event(source, event_type, practice_id, data, occurred_at, schema_version=1):
+    """Build an event, checking its data against the catalogue before it is stored."""
+    schema = data_schema(source, event_type, schema_version)
+    errors = schema.validate(data)
+    if errors:
+        raise ValueError(f"{source}.{event_type} v{schema_version} data does not match the catalogue: {errors}")
+    return Event(
+        id=str(uuid.uuid4()),
+        type=event_type,
+        source=source,
+        occurred_at=occurred_at,
+        practice_id=practice_id,
+        schema_version=schema_version,
+        data=schema.dump(schema.load(data)),
+    )
+
+
+def load_event(body):
+    """An envelope received from the broker, validated; raises ValidationError."""
+    if not isinstance(body, dict):
+        raise ValidationError("An event must be a JSON object.")
+    envelope = EnvelopeSchema().load(body)
+    schema = data_schema(envelope["source"], envelope["type"], envelope["schema_version"])
+    data = schema.load(envelope["data"])
+    return Event(
+        id=str(envelope["id"]),
+        type=envelope["type"],
+        source=envelope["source"],
+        occurred_at=envelope["occurred_at"],
+        practice_id=envelope["practice_id"],
+        schema_version=envelope["schema_version"],
+        data=data,
+    )

@@ -1,0 +1,3 @@
+from chairside.migrate import run_migrations
+
+run_migrations()

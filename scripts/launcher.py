@@ -1,0 +1,127 @@
+"""Start Chairside's five services as separate OS processes (make run, end-to-end tests, bench)."""
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICES = ("identity", "forms", "billing", "sms", "gateway")
+CLASSES = {
+    "identity": "services.identity.service:IdentityService",
+    "forms": "services.forms.service:FormsService",
+    "billing": "services.billing.service:BillingService",
+    "sms": "services.sms.service:SmsService",
+    "gateway": "services.gateway.service:GatewayService",
+}
+
+
+class ServiceProcess:
+    def __init__(self, name, env, log_dir):
+        self.name = name
+        self.env = env
+        self.log_path = Path(log_dir) / f"{name}.log"
+        self.process = None
+
+    def start(self):
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "nameko", "run", "--config", str(ROOT / "deploy" / "nameko.yml"), CLASSES[self.name]],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        log.close()
+        return self
+
+    @property
+    def pid(self):
+        return self.process.pid if self.process else None
+
+    def running(self):
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self, timeout=15):
+        """SIGTERM lets nameko finish its workers; SIGKILL if it does not end in time."""
+        if not self.running():
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def kill(self):
+        """A crash: no clean-up, unacknowledged messages go back to the broker."""
+        if self.running():
+            self.process.kill()
+            self.process.wait()
+
+
+def service_env(base, amqp_uri, db_urls, gateway_port, extra=None):
+    env = dict(base)
+    env.update({
+        "AMQP_URI": amqp_uri,
+        "GATEWAY_PORT": str(gateway_port),
+        "PYTHONPATH": str(ROOT),
+        "PYTHONUNBUFFERED": "1",
+        "PYTHONWARNINGS": "ignore::DeprecationWarning",
+    })
+    for name, url in db_urls.items():
+        env[f"{name.upper()}_DB_URL"] = url
+    env.update(extra or {})
+    return env
+
+
+class System:
+    """The five services, started together."""
+
+    def __init__(self, env, log_dir, gateway_port, names=SERVICES):
+        self.gateway_url = f"http://127.0.0.1:{gateway_port}"
+        self.processes = {name: ServiceProcess(name, env, log_dir) for name in names}
+
+    def start(self):
+        for process in self.processes.values():
+            process.start()
+        return self
+
+    def wait_healthy(self, timeout=90):
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            dead = [name for name, proc in self.processes.items() if not proc.running()]
+            if dead:
+                raise RuntimeError(f"service(s) exited during start-up: {dead}; see {self.log_hint(dead)}")
+            try:
+                response = requests.get(f"{self.gateway_url}/health", timeout=5)
+                if response.status_code == 200:
+                    return response.json()
+                last = response.text
+            except requests.RequestException as exc:
+                last = str(exc)
+            time.sleep(0.3)
+        raise RuntimeError(f"the system was not healthy within {timeout}s: {last}")
+
+    def log_hint(self, names):
+        return ", ".join(str(self.processes[name].log_path) for name in names)
+
+    def stop(self):
+        for process in self.processes.values():
+            if process.running():
+                process.process.send_signal(signal.SIGTERM)
+        for process in self.processes.values():
+            process.stop()
+
+    def __getitem__(self, name):
+        return self.processes[name]
+
+
+def free_port():
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+__all__ = ["System", "ServiceProcess", "service_env", "free_port", "SERVICES"]

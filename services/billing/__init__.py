@@ -1,0 +1,1 @@
+"""billing: accounts and balances, ledger, payments and payment requests."""

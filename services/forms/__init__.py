@@ -1,0 +1,1 @@
+"""forms: templates, required-form rules, appointments, assignments and submissions."""

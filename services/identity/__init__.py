@@ -1,0 +1,1 @@
+"""identity: practices, clinics, patients and family links, portal access, the audit log."""

@@ -1,0 +1,1 @@
+"""sms: texting settings per clinic, phone consent, messages, receipts, usage and charges."""
