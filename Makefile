@@ -21,11 +21,11 @@ stop: $(VENV)/.installed
 	$(PY) -m scripts.run --stop
 
 test: $(VENV)/.installed
-	bash scripts/ensure-infra.sh
+	$(PY) -m scripts.infra
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed
-	bash scripts/ensure-infra.sh
+	$(PY) -m scripts.infra
 	$(PY) -m bench.run
 
 dlq-list: $(VENV)/.installed

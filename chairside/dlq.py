@@ -27,10 +27,16 @@ def _describe(message):
     return {
         "event_id": body.get("id") if isinstance(body, dict) else None,
         "type": f"{body.get('source')}.{body.get('type')}" if isinstance(body, dict) else None,
-        "queue": headers.get(ORIGIN),
+        "queue": headers.get(ORIGIN) or _dead_lettered_from(headers),
         "attempts": headers.get(ATTEMPTS),
         "reason": headers.get(REASON),
     }
+
+
+def _dead_lettered_from(headers):
+    """A message the broker dead-lettered itself (a delivery-limit policy) names its queue in x-death."""
+    deaths = headers.get("x-death") or []
+    return deaths[0].get("queue") if deaths and isinstance(deaths[0], dict) else None
 
 
 def _drain(channel):

@@ -42,11 +42,21 @@ class ServiceProcess:
     def running(self):
         return self.process is not None and self.process.poll() is None
 
+    def terminate(self):
+        """SIGTERM lets nameko finish its workers (once: a second signal interrupts that)."""
+        if self.running():
+            self.process.send_signal(signal.SIGTERM)
+
     def stop(self, timeout=15):
-        """SIGTERM lets nameko finish its workers; SIGKILL if it does not end in time."""
+        """Stop cleanly; SIGKILL if it does not end in time."""
         if not self.running():
             return
-        self.process.send_signal(signal.SIGTERM)
+        self.terminate()
+        self.wait(timeout)
+
+    def wait(self, timeout=15):
+        if not self.running():
+            return
         try:
             self.process.wait(timeout)
         except subprocess.TimeoutExpired:
@@ -108,10 +118,9 @@ class System:
 
     def stop(self):
         for process in self.processes.values():
-            if process.running():
-                process.process.send_signal(signal.SIGTERM)
+            process.terminate()
         for process in self.processes.values():
-            process.stop()
+            process.wait()
 
     def __getitem__(self, name):
         return self.processes[name]

@@ -1,0 +1,1 @@
+"""Chairside's benchmark: `make bench` (python -m bench.run)."""

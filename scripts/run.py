@@ -1,0 +1,164 @@
+"""`make run`: the whole system on its embedded default, with a demo practice seeded.
+
+Each service gets its own SQLite file under var/, logs go to var/log/, the RabbitMQ at
+AMQP_URI is used (or a local one started). Ctrl-C stops everything; `make stop` stops a
+run left in the background.
+"""
+import argparse
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+from chairside import config
+from chairside.errors import Conflict
+from scripts import infra
+from scripts.admin import rpc
+from scripts.launcher import ROOT, SERVICES, System, service_env
+
+VAR = Path(os.environ.get("CHAIRSIDE_VAR_DIR", ROOT / "var"))
+PID_FILE = VAR / "run.pid"
+DEMO = {
+    "slug": "demo",
+    "name": "Bright Smiles Dental",
+    "timezone": "America/New_York",
+    "clinic": ("main", {"name": "Bright Smiles Main Street", "phone": "+15555550100", "country": "US"}),
+    "patients": [
+        ("P-1001", {"first_name": "Maria", "last_name": "Garcia", "birthdate": "1984-03-12",
+                    "mobile_phone": "+15555550111", "email": "maria@example.com", "text_ok": "yes"}),
+        ("P-1002", {"first_name": "Daniel", "last_name": "Garcia", "birthdate": "1982-11-02",
+                    "mobile_phone": "+15555550112", "guarantor": "P-1001", "text_ok": "yes"}),
+        ("P-1003", {"first_name": "Sofia", "last_name": "Garcia", "birthdate": "2014-07-21",
+                    "guarantor": "P-1001"}),
+        ("P-1004", {"first_name": "Leo", "last_name": "Garcia", "birthdate": "2003-05-30",
+                    "guarantor": "P-1001", "dependent": True}),
+        ("P-1005", {"first_name": "James", "last_name": "Okafor", "birthdate": "1967-01-09",
+                    "mobile_phone": "+15555550115", "text_ok": "unknown"}),
+    ],
+}
+
+
+def pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+        return True
+    except (ProcessLookupError, PermissionError):
+        return False
+
+
+def stop_background():
+    if not PID_FILE.exists():
+        print("No background run (var/run.pid is absent).")
+        return 0
+    pid = int(PID_FILE.read_text().strip())
+    if not pid_alive(pid):
+        print(f"The run {pid} has ended already.")
+        PID_FILE.unlink(missing_ok=True)
+        return 0
+    os.kill(pid, signal.SIGTERM)
+    for _ in range(600):
+        if not pid_alive(pid):
+            print("Stopped.")
+            return 0
+        time.sleep(0.1)
+    print(f"The run {pid} did not stop within 60 s.", file=sys.stderr)
+    return 1
+
+
+def seed(gateway_url, amqp_uri):
+    """The demo practice, synced through the office API like a PMS connector does it."""
+    try:
+        created = rpc(amqp_uri, "identity", "create_practice", DEMO["slug"], DEMO["name"], DEMO["timezone"])
+    except Conflict:
+        created = rpc(amqp_uri, "identity", "rotate_office_api_key", DEMO["slug"])
+    api_key = created["api_key"]
+    office = requests.Session()
+    office.headers["Authorization"] = f"Bearer {api_key}"
+    clinic_id, clinic = DEMO["clinic"]
+    office.put(f"{gateway_url}/office/v1/clinics/{clinic_id}", json=clinic, timeout=30).raise_for_status()
+    for external_id, patient in DEMO["patients"]:
+        body = dict(patient, clinic=clinic_id)
+        office.put(f"{gateway_url}/office/v1/patients/{external_id}", json=body, timeout=30).raise_for_status()
+    return {
+        "gateway_url": gateway_url,
+        "practice": created["practice"]["slug"],
+        "practice_name": created["practice"]["name"],
+        "office_api_key": api_key,
+        "clinic": clinic_id,
+        "patients": [external_id for external_id, _ in DEMO["patients"]],
+    }
+
+
+def how_to_try(demo):
+    url, key = demo["gateway_url"], demo["office_api_key"]
+    return f"""
+Chairside is running: {url}
+  practice: {demo['practice']} ({demo['practice_name']}), office API key in var/demo.json
+  logs: var/log/<service>.log          stop: Ctrl-C (or `make stop` for a background run)
+
+Try it:
+  curl {url}/health
+  curl -H 'Authorization: Bearer {key}' {url}/office/v1/patients/P-1001
+  curl -H 'Authorization: Bearer {key}' {url}/office/v1/patients/P-1001/balance
+  curl -X PUT -H 'Authorization: Bearer {key}' -H 'Content-Type: application/json' \\
+       -d '{{"first_name": "Ada", "last_name": "Byron", "birthdate": "1990-12-10", "clinic": "main"}}' \\
+       {url}/office/v1/patients/P-2001
+"""
+
+
+def run():
+    VAR.mkdir(parents=True, exist_ok=True)
+    if PID_FILE.exists() and pid_alive(int(PID_FILE.read_text().strip())):
+        print(f"Chairside already runs (pid {PID_FILE.read_text().strip()}); `make stop` stops it.", file=sys.stderr)
+        return 1
+    amqp_uri = config.amqp_uri()
+    try:
+        amqp_uri = infra.ensure_rabbitmq(amqp_uri)
+    except RuntimeError as exc:
+        print(f"Cannot start: {exc}", file=sys.stderr)
+        return 1
+    port = int(config.env("GATEWAY_PORT", "8000"))
+    if infra.answers("127.0.0.1", port):
+        print(f"Port {port} is taken; set GATEWAY_PORT to a free port.", file=sys.stderr)
+        return 1
+    db_urls = {name: config.env(f"{name.upper()}_DB_URL", f"sqlite:///{VAR / name}.db")
+               for name in SERVICES if name != "gateway"}
+    system = System(service_env(os.environ, amqp_uri, db_urls, port), VAR / "log", port)
+    PID_FILE.write_text(str(os.getpid()))
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        print("Starting identity, forms, billing, sms and gateway...", flush=True)
+        system.start()
+        system.wait_healthy(120)
+        demo = seed(system.gateway_url, amqp_uri)
+        (VAR / "demo.json").write_text(json.dumps(demo, indent=2) + "\n")
+        print(how_to_try(demo), flush=True)
+        while all(process.running() for process in system.processes.values()):
+            time.sleep(1)
+        dead = [name for name, process in system.processes.items() if not process.running()]
+        print(f"Service(s) stopped unexpectedly: {dead}; see {system.log_hint(dead)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nStopping...", flush=True)
+        return 0
+    except Exception as exc:
+        print(f"Start-up failed: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        system.stop()
+        PID_FILE.unlink(missing_ok=True)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m scripts.run")
+    parser.add_argument("--stop", action="store_true", help="stop a run left in the background")
+    args = parser.parse_args(argv)
+    return stop_background() if args.stop else run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""The five services as separate OS processes, exercised over HTTP like a PMS connector would."""
+import os
+import time
+import uuid
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from scripts.admin import rpc
+from scripts.launcher import System, free_port, service_env
+
+FAST_RETRIES = {
+    "EVENT_RETRY_DELAYS_SECONDS": "0.2,0.5",
+    "OUTBOX_RETRY_INITIAL_SECONDS": "0.1",
+    "OUTBOX_RETRY_MAX_SECONDS": "1",
+    "OUTBOX_POLL_SECONDS": "0.2",
+}
+
+
+def wait_until(predicate, timeout=30, interval=0.1, message="condition"):
+    """Poll an eventually consistent state; fail with `message` when it does not settle."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+        time.sleep(interval)
+
+
+class Office:
+    """The office API as a PMS connector uses it."""
+
+    def __init__(self, gateway_url, api_key):
+        self.url = gateway_url
+        self.http = requests.Session()
+        self.http.headers["Authorization"] = f"Bearer {api_key}"
+
+    def put_clinic(self, external_id, **body):
+        return self.http.put(f"{self.url}/office/v1/clinics/{external_id}", json=body, timeout=30)
+
+    def put_patient(self, external_id, **body):
+        return self.http.put(f"{self.url}/office/v1/patients/{external_id}", json=body, timeout=30)
+
+    def get(self, path):
+        return self.http.get(f"{self.url}{path}", timeout=30)
+
+
+class Running:
+    def __init__(self, system, db_urls, amqp_uri):
+        self.system = system
+        self.db_urls = db_urls
+        self.amqp_uri = amqp_uri
+        self.engines = {name: sa.create_engine(url) for name, url in db_urls.items()}
+
+    @property
+    def gateway_url(self):
+        return self.system.gateway_url
+
+    def scalar(self, service, sql, **params):
+        with self.engines[service].connect() as conn:
+            return conn.execute(sa.text(sql), params).scalar()
+
+    def new_practice(self, label="practice", name="Test Dental", timezone="America/New_York"):
+        slug = f"{label}-{uuid.uuid4().hex[:6]}"
+        created = rpc(self.amqp_uri, "identity", "create_practice", slug, name, timezone)
+        return created["practice"], Office(self.gateway_url, created["api_key"])
+
+    def dispose(self):
+        for engine in self.engines.values():
+            engine.dispose()
+
+
+def start_system(databases, amqp_uri, log_dir, extra_env=None):
+    db_urls = databases.for_services()
+    port = free_port()
+    env = service_env(os.environ, amqp_uri, db_urls, port, dict(FAST_RETRIES, **(extra_env or {})))
+    system = System(env, log_dir, port).start()
+    try:
+        system.wait_healthy(90)
+    except Exception:
+        system.stop()
+        dump_logs(log_dir)
+        raise
+    return Running(system, db_urls, amqp_uri)
+
+
+def dump_logs(log_dir):
+    for path in sorted(log_dir.glob("*.log")):
+        print(f"===== {path.name} (last lines)")
+        print("\n".join(path.read_text(errors="replace").splitlines()[-40:]))
+
+
+@pytest.fixture(scope="module")
+def running(databases, vhosts, tmp_path_factory):
+    """One system shared by a module's tests; each test works in a practice of its own."""
+    log_dir = tmp_path_factory.mktemp("logs")
+    run = start_system(databases, vhosts.create(), log_dir)
+    yield run
+    run.system.stop()
+    run.dispose()
+    if _failures[0]:
+        dump_logs(log_dir)
+
+
+@pytest.fixture
+def own_system(databases, amqp_uri, tmp_path):
+    """A system of the test's own, for tests that stop, kill or cut its parts."""
+    run = start_system(databases, amqp_uri, tmp_path / "logs")
+    yield run
+    run.system.stop()
+    run.dispose()
+    if _failures[0]:
+        dump_logs(tmp_path / "logs")
+
+
+_failures = [0]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    if outcome.get_result().failed:
+        _failures[0] += 1
