@@ -73,6 +73,7 @@ class OutboxRelay:
                 self._disconnect()
                 self._stopping.wait(delay)
                 continue
+            log.debug("outbox relay: published %d", published)
             self.backoff.reset()
             if published < self.batch_size:
                 self._wakeup.wait(self.poll_seconds)

@@ -1,4 +1,9 @@
 """Real parts: a real PostgreSQL (a database per service) and a real RabbitMQ (a vhost per test)."""
+# nameko containers run in-process in some tests: like `nameko run`, patch first.
+import eventlet
+
+eventlet.monkey_patch()
+
 import os
 import shutil
 import subprocess

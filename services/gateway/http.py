@@ -4,12 +4,18 @@ import json
 import logging
 import uuid
 
+from amqp.exceptions import ConnectionError as AmqpConnectionError
+from kombu.exceptions import OperationalError
+from nameko.exceptions import UnknownService
 from nameko.web.handlers import HttpRequestHandler
 from werkzeug.wrappers import Response
 
 from chairside.errors import ChairsideError, ServiceUnavailable, ValidationFailed
 
 log = logging.getLogger(__name__)
+
+# the broker or a service is away: the client should try again shortly
+UNREACHABLE = (ConnectionError, OSError, OperationalError, AmqpConnectionError, UnknownService)
 
 
 def json_response(status, body, headers=None):
@@ -32,7 +38,8 @@ class JsonHttp(HttpRequestHandler):
     def response_from_exception(self, exc):
         if isinstance(exc, ChairsideError):
             return error_response(exc)
-        if isinstance(exc, (ConnectionError, OSError)):
+        if isinstance(exc, UNREACHABLE):
+            log.warning("answering 503: %s: %s", type(exc).__name__, exc)
             return error_response(ServiceUnavailable("A service could not be reached; try again shortly."))
         reference = uuid.uuid4().hex[:12]
         log.error("unexpected error %s: %r", reference, exc, exc_info=exc)
