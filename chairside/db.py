@@ -5,13 +5,15 @@ applies the migrations and starts the service's outbox relay. A worker opens one
 of work per change:
 
     with self.db.unit_of_work() as uow:
-        if uow.already_processed(event):   # in event handlers
-            return
         uow.session.add(...)
         uow.announce("patient_upserted", practice_id, data)   # outbox, same transaction
 
-Leaving the block commits the change, the outbox rows and the processed-event mark
-together; an exception rolls all of them back.
+Leaving the block commits the change and its outbox rows together; an exception rolls
+both back. An event handler applies its effect once per event:
+
+    self.db.apply_once(event, open_account)   # open_account(uow, event)
+
+which records (consumer, event id) in the same transaction as the effect.
 """
 import json
 import logging
@@ -112,6 +114,12 @@ class UnitsOfWork:
             session.close()
         if uow.announced:
             self._on_announce()
+
+    def apply_once(self, event, effect):
+        """Run `effect(uow, event)` unless this consumer applied `event` before, in one transaction."""
+        with self.unit_of_work() as uow:
+            if not uow.already_processed(event):
+                effect(uow, event)
 
     @contextmanager
     def reading(self):

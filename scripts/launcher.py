@@ -1,4 +1,5 @@
 """Start Chairside's five services as separate OS processes (make run, end-to-end tests, bench)."""
+import ctypes
 import signal
 import subprocess
 import sys
@@ -18,6 +19,14 @@ CLASSES = {
 }
 
 
+def _die_with_parent():
+    """Linux: the service gets SIGTERM when the process that started it dies, even by SIGKILL."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
 class ServiceProcess:
     def __init__(self, name, env, log_dir):
         self.name = name
@@ -31,6 +40,7 @@ class ServiceProcess:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "nameko", "run", "--config", str(ROOT / "deploy" / "nameko.yml"), CLASSES[self.name]],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
         log.close()
         return self

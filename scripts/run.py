@@ -43,11 +43,16 @@ DEMO = {
 
 
 def pid_alive(pid):
+    """True while the process runs; an exited one its parent has not reaped yet (a zombie) is not."""
     try:
         os.kill(pid, 0)
-        return True
     except (ProcessLookupError, PermissionError):
         return False
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state != "Z"
 
 
 def stop_background():

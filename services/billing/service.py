@@ -8,22 +8,23 @@ from services.billing import domain
 from services.billing.models import Account
 
 
+def open_account(uow, event):
+    """The patient's account opens with the patient; later versions keep the family link current."""
+    data, key = event.data, {"patient_id": event.data["patient_id"]}
+    values = {"practice_id": event.practice_id, "guarantor_id": data["guarantor_id"]}
+    if uow.session.get(Account, key) is None:
+        opening = domain.opening_balance()
+        values.update(currency=opening.currency, balance_cents=opening.cents)
+    upsert_newer(uow.session, Account, key, data["version"], values)
+
+
 class BillingService(ChairsideService):
     name = "billing"
     db = Database("services.billing:migrations")
 
     @consume("identity", "patient_upserted")
     def on_patient_upserted(self, event):
-        data = event.data
-        with self.db.unit_of_work() as uow:
-            if uow.already_processed(event):
-                return
-            opening = domain.opening_balance()
-            account = uow.session.get(Account, {"patient_id": data["patient_id"]})
-            values = {"practice_id": event.practice_id, "guarantor_id": data["guarantor_id"]}
-            if account is None:
-                values.update(currency=opening.currency, balance_cents=opening.cents)
-            upsert_newer(uow.session, Account, {"patient_id": data["patient_id"]}, data["version"], values)
+        self.db.apply_once(event, open_account)
 
     @rpc
     def get_balance(self, practice_id, patient_id):

@@ -7,20 +7,21 @@ from chairside.service import ChairsideService, rpc
 from services.forms.models import Patient
 
 
+def record_patient(uow, event):
+    data = event.data
+    upsert_newer(uow.session, Patient, {"patient_id": data["patient_id"]}, data["version"], {
+        "practice_id": event.practice_id, "first_name": data["first_name"],
+        "last_name": data["last_name"], "birthdate": data["birthdate"], "clinic_id": data["clinic_id"],
+    })
+
+
 class FormsService(ChairsideService):
     name = "forms"
     db = Database("services.forms:migrations")
 
     @consume("identity", "patient_upserted")
     def on_patient_upserted(self, event):
-        data = event.data
-        with self.db.unit_of_work() as uow:
-            if uow.already_processed(event):
-                return
-            upsert_newer(uow.session, Patient, {"patient_id": data["patient_id"]}, data["version"], {
-                "practice_id": event.practice_id, "first_name": data["first_name"],
-                "last_name": data["last_name"], "birthdate": data["birthdate"], "clinic_id": data["clinic_id"],
-            })
+        self.db.apply_once(event, record_patient)
 
     @rpc
     def get_patient(self, practice_id, patient_id):

@@ -108,3 +108,21 @@ def test_migrations_apply_once_on_sqlite_and_again_do_nothing(tmp_path):
         tables = set(engine.dialect.get_table_names(conn))
     assert {"practices", "clinics", "patients", "outbox", "processed_events"} <= tables
     engine.dispose()
+
+
+def test_apply_once_runs_the_effect_once_per_event_and_not_after_a_failure(units, sessions):
+    evt, applied = an_event(), []
+
+    def open_account(uow, event):
+        applied.append(event.id)
+        uow.session.add(Account(patient_id=f"p-{len(applied)}", practice_id="x", currency="USD",
+                                balance_cents=0, version=1))
+
+    def crash(uow, event):
+        raise RuntimeError("half-way")
+
+    with pytest.raises(RuntimeError):
+        units.apply_once(evt, crash)
+    units.apply_once(evt, open_account)
+    units.apply_once(evt, open_account)
+    assert applied == [evt.id] and count(sessions, Account) == 1 and count(sessions, ProcessedEvent) == 1

@@ -1,0 +1,56 @@
+"""`make run` (scripts/run.py): starts everything on SQLite, seeds the demo practice, stops cleanly."""
+import json
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+import requests
+
+from scripts.launcher import ROOT, free_port
+from tests.e2e.conftest import wait_until
+
+pytestmark = pytest.mark.e2e
+
+
+def test_make_run_seeds_a_demo_practice_and_make_stop_stops_it(amqp_uri, tmp_path):
+    port = free_port()
+    env = dict(os.environ, CHAIRSIDE_VAR_DIR=str(tmp_path / "var"), GATEWAY_PORT=str(port), AMQP_URI=amqp_uri,
+               PYTHONPATH=str(ROOT))
+    for name in ("IDENTITY", "FORMS", "BILLING", "SMS"):
+        env.pop(f"{name}_DB_URL", None)
+    runner = subprocess.Popen([sys.executable, "-m", "scripts.run"], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        demo_file = tmp_path / "var" / "demo.json"
+        wait_until(lambda: demo_file.exists() or runner.poll() is not None, timeout=120, message="var/demo.json")
+        assert runner.poll() is None, runner.stdout.read()
+        demo = json.loads(demo_file.read_text())
+        assert demo["gateway_url"] == f"http://127.0.0.1:{port}" and demo["practice"] == "demo"
+        assert sorted(p.name for p in (tmp_path / "var").glob("*.db")) == [
+            "billing.db", "forms.db", "identity.db", "sms.db"]
+        assert {p.name for p in (tmp_path / "var" / "log").glob("*.log")} == {
+            "billing.log", "forms.log", "gateway.log", "identity.log", "sms.log"}
+
+        office = requests.Session()
+        office.headers["Authorization"] = f"Bearer {demo['office_api_key']}"
+        assert requests.get(f"{demo['gateway_url']}/health", timeout=10).json()["status"] == "ok"
+        child = office.get(f"{demo['gateway_url']}/office/v1/patients/P-1003", timeout=10).json()
+        assert child["guarantor"] == "P-1001" and child["clinic"] == "main"
+        wait_until(lambda: office.get(f"{demo['gateway_url']}/office/v1/patients/P-1003/balance",
+                                      timeout=10).status_code == 200, message="the demo balance")
+
+        stop = subprocess.run([sys.executable, "-m", "scripts.run", "--stop"], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=90)
+        assert stop.returncode == 0, stop.stdout + stop.stderr
+        assert runner.wait(30) == 0
+        output = runner.stdout.read()
+        assert "Chairside is running" in output and "office API key in var/demo.json" in output
+        assert not (tmp_path / "var" / "run.pid").exists()
+        with pytest.raises(requests.ConnectionError):
+            requests.get(f"{demo['gateway_url']}/health", timeout=5)
+    finally:
+        if runner.poll() is None:
+            runner.send_signal(signal.SIGTERM)
+            runner.wait(60)
