@@ -8,6 +8,8 @@ from amqp.exceptions import ConnectionError as AmqpConnectionError
 from kombu.exceptions import OperationalError
 from nameko.exceptions import UnknownService
 from nameko.web.handlers import HttpRequestHandler
+from nameko.web.server import WebServer, WsgiApp
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from chairside.errors import ChairsideError, ServiceUnavailable, ValidationFailed
@@ -26,7 +28,29 @@ def error_response(error):
     return json_response(error.status, error.to_body())
 
 
+class JsonWsgiApp(WsgiApp):
+    """Unknown paths and methods answer in JSON too, not werkzeug's HTML pages."""
+
+    def __call__(self, environ, start_response):
+        try:
+            self.url_map.bind_to_environ(environ).match()
+        except HTTPException as exc:
+            code = exc.name.upper().replace(" ", "_")
+            response = json_response(exc.code, {"error": code, "message": exc.description})
+            if getattr(exc, "valid_methods", None):
+                response.headers["Allow"] = ", ".join(exc.valid_methods)
+            return response(environ, start_response)
+        return super().__call__(environ, start_response)
+
+
+class JsonWebServer(WebServer):
+    def get_wsgi_app(self):
+        return JsonWsgiApp(self)
+
+
 class JsonHttp(HttpRequestHandler):
+    server = JsonWebServer()
+
     def response_from_result(self, result):
         if isinstance(result, Response):
             return result

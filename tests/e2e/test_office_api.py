@@ -148,3 +148,11 @@ def test_an_older_version_arriving_late_is_ignored(running):
                                       e=row["id"]) == 1, message="sms to handle the late event")
     assert office.get("/office/v1/patients/P-1/texting").json()["mobile_phone"] == "+15555550111"
     assert practice["slug"].startswith("order-")
+
+
+def test_unknown_paths_and_methods_answer_in_json(running):
+    missing = requests.get(f"{running.gateway_url}/office/v1/nothing-here", timeout=10)
+    assert missing.status_code == 404 and missing.json()["error"] == "NOT_FOUND"
+    wrong = requests.delete(f"{running.gateway_url}/office/v1/patients/P-1", timeout=10)
+    assert wrong.status_code == 405 and wrong.json()["error"] == "METHOD_NOT_ALLOWED"
+    assert "PUT" in wrong.headers["Allow"]
