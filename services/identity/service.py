@@ -221,6 +221,14 @@ class IdentityService(ChairsideService):
             return patient_dict(session, patient)
 
     @rpc
+    def get_clinic(self, practice_id, external_id):
+        with self.db.reading() as session:
+            clinic = _by_external_id(session, Clinic, practice_id, external_id)
+            if clinic is None:
+                raise NotFound(f"No clinic {external_id!r} in this practice.")
+            return clinic_dict(clinic)
+
+    @rpc
     def get_patient(self, practice_id, external_id):
         with self.db.reading() as session:
             patient = _by_external_id(session, Patient, practice_id, external_id)
