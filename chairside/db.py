@@ -24,7 +24,7 @@ from sqlalchemy import create_engine, event, select
 from sqlalchemy.orm import sessionmaker
 
 from chairside import config, migrate
-from chairside.clock import SystemClock
+from chairside.clock import clock_from_env
 from chairside.events import new_event
 from chairside.events.envelope import EnvelopeSchema
 from chairside.outbox import OutboxRelay
@@ -97,13 +97,13 @@ class UnitsOfWork:
         self._sessions = sessions
         self._source = source
         self._consumer = consumer
-        self._clock = clock
+        self.clock = clock
         self._on_announce = on_announce
 
     @contextmanager
     def unit_of_work(self):
         session = self._sessions()
-        uow = UnitOfWork(session, self._source, self._consumer, self._clock)
+        uow = UnitOfWork(session, self._source, self._consumer, self.clock)
         try:
             yield uow
             session.commit()
@@ -137,7 +137,7 @@ class Database(DependencyProvider):
 
     def __init__(self, migrations, clock=None):
         self.migrations = migrations  # e.g. "services.identity:migrations"
-        self.clock = clock or SystemClock()
+        self.clock = clock or clock_from_env()
 
     def setup(self):
         name = self.container.service_name

@@ -63,6 +63,12 @@ class Conflict(ChairsideError):
 
 
 @deserialize_to_instance
+class Unprocessable(ChairsideError):
+    status = 422
+    code = "UNPROCESSABLE"
+
+
+@deserialize_to_instance
 class TooManyRequests(ChairsideError):
     status = 429
     code = "TOO_MANY_REQUESTS"

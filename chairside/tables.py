@@ -3,8 +3,10 @@
 They have their own metadata and migrations (chairside/migrations, version table
 `chairside_alembic_version`), so no service copies them into its own migrations.
 """
-from sqlalchemy import BigInteger, DateTime, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from chairside.types import UtcDateTime
 
 
 class SharedBase(DeclarativeBase):
@@ -19,8 +21,8 @@ class OutboxRow(SharedBase):
     source: Mapped[str] = mapped_column(String(50), nullable=False)
     event_type: Mapped[str] = mapped_column(String(100), nullable=False)
     body: Mapped[str] = mapped_column(Text, nullable=False)
-    created_at = mapped_column(DateTime(timezone=True), nullable=False)
-    sent_at = mapped_column(DateTime(timezone=True), nullable=True, index=True)
+    created_at = mapped_column(UtcDateTime, nullable=False)
+    sent_at = mapped_column(UtcDateTime, nullable=True, index=True)
     __table_args__ = (UniqueConstraint("event_id", name="uq_outbox_event_id"),)
 
 
@@ -29,4 +31,4 @@ class ProcessedEvent(SharedBase):
     __tablename__ = "processed_events"
     consumer: Mapped[str] = mapped_column(String(200), primary_key=True)
     event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    processed_at = mapped_column(DateTime(timezone=True), nullable=False)
+    processed_at = mapped_column(UtcDateTime, nullable=False)

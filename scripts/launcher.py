@@ -1,5 +1,6 @@
 """Start Chairside's five services as separate OS processes (make run, end-to-end tests, bench)."""
 import ctypes
+import secrets
 import signal
 import subprocess
 import sys
@@ -90,6 +91,8 @@ def service_env(base, amqp_uri, db_urls, gateway_port, extra=None):
     })
     for name, url in db_urls.items():
         env[f"{name.upper()}_DB_URL"] = url
+    # identity's key for hashing short-lived secrets; make run keeps one under var/
+    env.setdefault("IDENTITY_SECRET_KEY", secrets.token_urlsafe(32))
     env.update(extra or {})
     return env
 

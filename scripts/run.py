@@ -7,6 +7,7 @@ run left in the background.
 import argparse
 import json
 import os
+import secrets
 import signal
 import sys
 import time
@@ -27,6 +28,7 @@ DEMO = {
     "name": "Bright Smiles Dental",
     "timezone": "America/New_York",
     "clinic": ("main", {"name": "Bright Smiles Main Street", "phone": "+15555550100", "country": "US"}),
+    "texting_number": "+15555550100",
     "patients": [
         ("P-1001", {"first_name": "Maria", "last_name": "Garcia", "birthdate": "1984-03-12",
                     "mobile_phone": "+15555550111", "email": "maria@example.com", "text_ok": "yes"}),
@@ -53,6 +55,17 @@ def pid_alive(pid):
     except (OSError, IndexError):
         return True
     return state != "Z"
+
+
+def local_secrets():
+    """Secrets of the local run, made once and kept under var/ so that sessions survive a restart."""
+    if config.env("IDENTITY_SECRET_KEY"):
+        return {}
+    path = VAR / "identity-secret-key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return {"IDENTITY_SECRET_KEY": path.read_text().strip()}
 
 
 def stop_background():
@@ -85,6 +98,16 @@ def seed(gateway_url, amqp_uri):
     office.headers["Authorization"] = f"Bearer {api_key}"
     clinic_id, clinic = DEMO["clinic"]
     office.put(f"{gateway_url}/office/v1/clinics/{clinic_id}", json=clinic, timeout=30).raise_for_status()
+    # the clinic reaches sms by event: its texting settings answer 404 until it has arrived
+    texting = {"subscribed": True, "number": DEMO["texting_number"]}
+    deadline = time.monotonic() + 30
+    while True:
+        response = office.put(f"{gateway_url}/office/v1/clinics/{clinic_id}/texting", json=texting, timeout=30)
+        if response.status_code != 404 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    response.raise_for_status()
+    office.put(f"{gateway_url}/office/v1/texting", json={"default_clinic": clinic_id}, timeout=30).raise_for_status()
     for external_id, patient in DEMO["patients"]:
         body = dict(patient, clinic=clinic_id)
         office.put(f"{gateway_url}/office/v1/patients/{external_id}", json=body, timeout=30).raise_for_status()
@@ -95,6 +118,7 @@ def seed(gateway_url, amqp_uri):
         "office_api_key": api_key,
         "clinic": clinic_id,
         "patients": [external_id for external_id, _ in DEMO["patients"]],
+        "sms_outbox": config.env("SMS_OUTBOX_PATH", "var/sms-outbox.jsonl"),
     }
 
 
@@ -132,7 +156,7 @@ def run():
         return 1
     db_urls = {name: config.env(f"{name.upper()}_DB_URL", f"sqlite:///{VAR / name}.db")
                for name in SERVICES if name != "gateway"}
-    system = System(service_env(os.environ, amqp_uri, db_urls, port), VAR / "log", port)
+    system = System(service_env(os.environ, amqp_uri, db_urls, port, local_secrets()), VAR / "log", port)
     PID_FILE.write_text(str(os.getpid()))
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:

@@ -99,6 +99,14 @@ def json_body(request, required=True):
     return body
 
 
+def request_id(request):
+    """The caller's X-Request-Id when it is sane, else a new one: it ties audit rows to requests."""
+    given = request.headers.get("X-Request-Id", "")
+    if given and len(given) <= 64 and given.replace("-", "").isalnum():
+        return given
+    return uuid.uuid4().hex
+
+
 def bearer_token(request):
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")

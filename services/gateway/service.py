@@ -2,14 +2,16 @@
 import eventlet
 
 from chairside import config
+from chairside.rpc import ServiceRpc
 from services.gateway.http import json_response, route
 from services.gateway.office import OfficeApi
-from services.gateway.rpc import ServiceRpc
+from services.gateway.patient import PatientApi
+from services.gateway.texting import OfficeTextingApi
 
 BACKENDS = ("identity", "forms", "billing", "sms")
 
 
-class GatewayService(OfficeApi):
+class GatewayService(OfficeApi, OfficeTextingApi, PatientApi):
     name = "gateway"
 
     identity = ServiceRpc("identity")

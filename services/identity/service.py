@@ -11,6 +11,7 @@ from chairside.schemas import load
 from chairside.service import ChairsideService, rpc
 from services.identity import domain
 from services.identity.models import Clinic, Patient, Practice
+from services.identity.portal import PortalEntrypoints
 from services.identity.schemas import ClinicUpsert, PatientUpsert, PracticeCreate
 
 
@@ -88,7 +89,7 @@ def _retrying_on_race(work):
         return work()
 
 
-class IdentityService(ChairsideService):
+class IdentityService(ChairsideService, PortalEntrypoints):
     name = "identity"
     db = Database("services.identity:migrations")
 

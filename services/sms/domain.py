@@ -1,8 +1,9 @@
-"""SMS's pure rules about who may be texted."""
+"""SMS's pure rules: who may be texted, and from which clinic. No I/O here."""
 from dataclasses import dataclass
 from typing import Optional
 
 from chairside.events.catalogue import TEXT_OK
+from chairside.rules import RuleBroken
 
 
 @dataclass(frozen=True)
@@ -22,3 +23,62 @@ def contact_after_sync(current, mobile_phone, text_ok):
         raise ValueError(f"text_ok must be one of {TEXT_OK}")
     opted_out = bool(current and current.opted_out and current.mobile_phone == mobile_phone)
     return Contact(mobile_phone=mobile_phone, text_ok=text_ok, opted_out=opted_out)
+
+
+# -- texting: who may be texted, and from which clinic -------------------------------------
+
+NOT_SET_UP = ("No clinic of this practice is set up for texting: subscribe the patient's clinic "
+              "or the practice's default texting clinic to texting, with a texting number.")
+
+
+@dataclass(frozen=True)
+class TextingClinic:
+    """A clinic as texting sees it: texts go out from `number` while it is subscribed."""
+    clinic_id: str
+    subscribed: bool
+    number: Optional[str]
+
+    @property
+    def can_send(self):
+        return bool(self.subscribed and self.number)
+
+
+def choose_sender(patient_clinic, default_clinic):
+    """The clinic a patient's texts go out from.
+
+    The patient's own clinic when it can send; otherwise the practice's default texting
+    clinic when that one can; with neither the send is refused with a reason.
+    Either argument may be None (no clinic, or no default chosen).
+    """
+    for clinic in (patient_clinic, default_clinic):
+        if clinic is not None and clinic.can_send:
+            return clinic
+    raise RuleBroken({"clinic": [NOT_SET_UP]})
+
+
+def may_text(contact):
+    """Refuse (RuleBroken) a text to a patient who cannot or must not receive one.
+
+    Nothing is sent without a mobile phone, to a number that opted out, or to a patient
+    whose Text OK is "no" in the PMS.
+    """
+    if contact is None or not contact.mobile_phone:
+        raise RuleBroken({"mobile_phone": ["The patient has no mobile phone on file."]})
+    if contact.opted_out:
+        raise RuleBroken({"mobile_phone": ["The patient's mobile phone opted out of texts (STOP)."]})
+    if contact.text_ok == "no":
+        raise RuleBroken({"text_ok": ["The patient's Text OK is \"no\" in the practice's records."]})
+    return contact
+
+
+def clinic_texting(clinic_id, subscribed, number):
+    """A clinic's texting settings as the office sets them: a subscribed clinic needs a number."""
+    if subscribed and not number:
+        raise RuleBroken({"number": ["A clinic subscribed to texting needs its texting number."]})
+    return TextingClinic(clinic_id=clinic_id, subscribed=subscribed, number=number)
+
+
+def check_number_free(practice_id, number, practices_using_it):
+    """A texting number belongs to one practice: replies to it must reach that practice alone."""
+    if number and any(other != practice_id for other in practices_using_it):
+        raise RuleBroken({"number": ["This number already texts for another practice."]})

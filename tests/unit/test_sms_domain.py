@@ -1,6 +1,9 @@
 import pytest
 
-from services.sms.domain import Contact, contact_after_sync
+from chairside.rules import RuleBroken
+from services.sms.domain import (
+    Contact, TextingClinic, check_number_free, choose_sender, clinic_texting, contact_after_sync, may_text,
+)
 
 
 def test_first_sync_starts_without_opt_out():
@@ -21,3 +24,100 @@ def test_a_new_number_starts_without_the_old_numbers_opt_out():
 def test_text_ok_must_be_known():
     with pytest.raises(ValueError):
         contact_after_sync(None, "+15555550100", "maybe")
+
+
+# -- choose_sender: the clinic a text goes out from ------------------------------------------
+
+READY = TextingClinic("c-patient", True, "+15555550100")
+DEFAULT = TextingClinic("c-default", True, "+15555550200")
+UNSUBSCRIBED = TextingClinic("c-off", False, "+15555550300")
+NO_NUMBER = TextingClinic("c-nonumber", True, None)
+
+
+@pytest.mark.parametrize("patient_clinic, default_clinic, expected", [
+    (READY, DEFAULT, READY),            # the patient's own clinic first
+    (READY, None, READY),
+    (READY, UNSUBSCRIBED, READY),
+    (None, DEFAULT, DEFAULT),           # a patient without a clinic: the practice's default
+    (UNSUBSCRIBED, DEFAULT, DEFAULT),   # the patient's clinic does not text
+    (NO_NUMBER, DEFAULT, DEFAULT),      # subscribed, but no number to text from
+    (DEFAULT, DEFAULT, DEFAULT),        # the default clinic is the patient's own
+])
+def test_the_sender_is_the_patients_clinic_else_the_default(patient_clinic, default_clinic, expected):
+    assert choose_sender(patient_clinic, default_clinic) == expected
+
+
+@pytest.mark.parametrize("patient_clinic, default_clinic", [
+    (None, None),
+    (UNSUBSCRIBED, None),
+    (None, UNSUBSCRIBED),
+    (NO_NUMBER, NO_NUMBER),
+    (UNSUBSCRIBED, NO_NUMBER),
+    (TextingClinic("c", True, ""), None),
+    (TextingClinic("c", False, None), TextingClinic("d", False, None)),
+])
+def test_no_clinic_that_can_text_refuses_with_a_reason(patient_clinic, default_clinic):
+    with pytest.raises(RuleBroken) as refused:
+        choose_sender(patient_clinic, default_clinic)
+    assert list(refused.value.fields) == ["clinic"]
+    assert refused.value.fields["clinic"][0].startswith("No clinic of this practice is set up for texting")
+
+
+def test_a_clinic_can_send_only_subscribed_and_with_a_number():
+    assert READY.can_send and DEFAULT.can_send
+    assert not UNSUBSCRIBED.can_send and not NO_NUMBER.can_send
+
+
+# -- may_text: who may be texted ---------------------------------------------------------------
+
+@pytest.mark.parametrize("text_ok", ["yes", "unknown"])
+def test_a_patient_with_a_mobile_phone_may_be_texted(text_ok):
+    contact = Contact("+15555550111", text_ok, False)
+    assert may_text(contact) == contact
+
+
+@pytest.mark.parametrize("contact, field, reason", [
+    (None, "mobile_phone", "no mobile phone"),
+    (Contact(None, "yes", False), "mobile_phone", "no mobile phone"),
+    (Contact("", "yes", False), "mobile_phone", "no mobile phone"),
+    (Contact("+15555550111", "yes", True), "mobile_phone", "opted out"),
+    (Contact("+15555550111", "unknown", True), "mobile_phone", "opted out"),
+    (Contact("+15555550111", "no", False), "text_ok", "Text OK"),
+    (Contact(None, "no", True), "mobile_phone", "no mobile phone"),
+])
+def test_who_may_not_be_texted_is_refused_with_a_reason(contact, field, reason):
+    with pytest.raises(RuleBroken) as refused:
+        may_text(contact)
+    assert list(refused.value.fields) == [field]
+    assert reason in refused.value.fields[field][0]
+
+
+# -- clinic texting settings -------------------------------------------------------------------
+
+def test_clinic_texting_settings():
+    assert clinic_texting("c", True, "+15555550100") == TextingClinic("c", True, "+15555550100")
+    assert clinic_texting("c", False, None) == TextingClinic("c", False, None)
+    assert clinic_texting("c", False, "+15555550100") == TextingClinic("c", False, "+15555550100")
+
+
+@pytest.mark.parametrize("number", [None, ""])
+def test_a_subscribed_clinic_needs_a_number(number):
+    with pytest.raises(RuleBroken) as refused:
+        clinic_texting("c", True, number)
+    assert list(refused.value.fields) == ["number"]
+
+
+@pytest.mark.parametrize("holders", [[], ["p1"], ["p1", "p1"]])
+def test_a_number_may_text_for_clinics_of_one_practice(holders):
+    check_number_free("p1", "+15555550100", holders)
+
+
+@pytest.mark.parametrize("holders", [["p2"], ["p1", "p2"]])
+def test_a_number_never_texts_for_two_practices(holders):
+    with pytest.raises(RuleBroken) as refused:
+        check_number_free("p1", "+15555550100", holders)
+    assert list(refused.value.fields) == ["number"]
+
+
+def test_no_number_is_always_free():
+    check_number_free("p1", None, ["p2"])

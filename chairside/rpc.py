@@ -1,4 +1,4 @@
-"""RPC to the services with a deadline: a service that is down answers 503, not a hung request.
+"""RPC to another service with a deadline: a service that is down is a 503, not a hung request.
 
 nameko 2.14's RpcProxy waits for a reply forever; a request left in the queue of a
 stopped service would hold the HTTP request open. Each call here gets a deadline.

@@ -1,0 +1,295 @@
+"""The patient's door, end to end: office-issued access, two-step sign-in by text code, TOTP
+and recovery code, forced password change, sessions, lockout, family view and audit.
+
+The services run as processes on a clock the test moves (CHAIRSIDE_CLOCK_FILE): timeouts
+and lockouts are crossed by moving time, never by sleeping.
+"""
+import json
+import random
+import re
+from datetime import datetime, timedelta, timezone
+
+import pyotp
+import pytest
+import requests
+
+from tests.e2e.conftest import start_system, wait_until
+
+pytestmark = pytest.mark.e2e
+
+MARIA = {"first_name": "Maria", "last_name": "Garcia", "birthdate": "1984-03-12", "mobile_phone": "+15555550111",
+         "text_ok": "yes", "clinic": "main", "guarantor": "P-1"}
+FAMILY = {
+    "P-2": {"first_name": "Daniel", "last_name": "Garcia", "birthdate": "1982-11-02", "guarantor": "P-1",
+            "mobile_phone": "+15555550112", "clinic": "main"},
+    "P-3": {"first_name": "Sofia", "last_name": "Garcia", "birthdate": "2014-07-21", "guarantor": "P-1"},
+    "P-4": {"first_name": "Leo", "last_name": "Garcia", "birthdate": "2003-05-30", "guarantor": "P-1",
+            "dependent": True, "mobile_phone": "+15555550114", "clinic": "main"},
+}
+STRONG = "violet tractor juggles midnight"
+
+
+class TestClock:
+    """Moves the services' clock by writing the offset file they read."""
+
+    def __init__(self, path):
+        self.path = path
+        self.offset = 0.0
+        path.write_text("0")
+
+    def advance(self, **delta):
+        self.offset += timedelta(**delta).total_seconds()
+        self.path.write_text(str(self.offset))
+
+    def now(self):
+        return datetime.now(timezone.utc) + timedelta(seconds=self.offset)
+
+
+class Portal:
+    def __init__(self, url, practice_slug, outbox):
+        self.url, self.practice, self.outbox = url, practice_slug, outbox
+
+    def post(self, path, body=None, token=None):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return requests.post(f"{self.url}{path}", json=body if body is not None else {}, headers=headers, timeout=30)
+
+    def get(self, path, token):
+        return requests.get(f"{self.url}{path}", headers={"Authorization": f"Bearer {token}"}, timeout=30)
+
+    def put(self, path, body, token):
+        return requests.put(f"{self.url}{path}", json=body, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+
+    def login(self, username, password):
+        return self.post("/api/v1/login", {"practice": self.practice, "username": username, "password": password})
+
+    def texted_code(self, phone, after_lines):
+        lines = [json.loads(line) for line in self.outbox.read_text().splitlines()[after_lines:]]
+        texts = [line for line in lines if line["to"] == phone]
+        assert texts, f"no text to {phone}"
+        return re.search(r"\b(\d{6})\b", texts[-1]["body"]).group(1)
+
+    def outbox_lines(self):
+        return len(self.outbox.read_text().splitlines()) if self.outbox.exists() else 0
+
+    def sign_in_by_text(self, username, password, phone):
+        challenge = self.login(username, password)
+        assert challenge.status_code == 200, challenge.text
+        challenge_id = challenge.json()["challenge_id"]
+        before = self.outbox_lines()
+        sent = self.post(f"/api/v1/login/{challenge_id}/sms")
+        assert sent.status_code == 202, sent.text
+        code = self.texted_code(phone, before)
+        verified = self.post(f"/api/v1/login/{challenge_id}/verify", {"code": code})
+        assert verified.status_code == 200, verified.text
+        return verified.json()
+
+
+@pytest.fixture(scope="module")
+def system(databases, vhosts, tmp_path_factory):
+    base = tmp_path_factory.mktemp("portal")
+    clock = TestClock(base / "clock-offset")
+    outbox = base / "sms-outbox.jsonl"
+    running = start_system(databases, vhosts.create(), base / "logs",
+                           extra_env={"CHAIRSIDE_CLOCK_FILE": str(clock.path), "SMS_OUTBOX_PATH": str(outbox)})
+    yield running, clock, outbox
+    running.system.stop()
+    running.dispose()
+
+
+@pytest.fixture
+def family(system):
+    """A practice with texting set up and the Garcia family synced."""
+    running, clock, outbox = system
+    practice, office = running.new_practice("portal")
+    number = f"+1555{random.randrange(10**7):07d}"  # a texting number belongs to one practice
+    assert office.put_clinic("main", name="Main Street", phone=number).status_code == 200
+    wait_until(lambda: office.http.put(f"{office.url}/office/v1/clinics/main/texting",
+                                       json={"subscribed": True, "number": number},
+                                       timeout=10).status_code == 200, message="sms to know the clinic")
+    assert office.http.put(f"{office.url}/office/v1/texting", json={"default_clinic": "main"},
+                           timeout=10).status_code == 200
+    assert office.put_patient("P-1", **MARIA).status_code == 200
+    for external_id, body in FAMILY.items():
+        assert office.put_patient(external_id, **body).status_code == 200
+    wait_until(lambda: office.get("/office/v1/patients/P-2/texting").status_code == 200, message="sms contacts")
+    portal = Portal(running.gateway_url, practice["slug"], outbox)
+    portal.number = number
+    return portal, office, clock
+
+
+def issue(office, external_id):
+    response = office.http.post(f"{office.url}/office/v1/patients/{external_id}/portal-access", timeout=30)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_the_whole_journey(family):
+    portal, office, clock = family
+
+    # the office issues access; asking again replaces the temporary password
+    first = issue(office, "P-1")
+    access = issue(office, "P-1")
+    assert access["username"] == first["username"] and access["temporary_password"] != first["temporary_password"]
+    assert portal.login(first["username"], first["temporary_password"]).status_code == 401
+
+    # wrong password and unknown user get the very same answer
+    wrong = portal.login(access["username"], "not the password")
+    unknown = portal.login("nobody-here", "not the password")
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json() == unknown.json() == {"error": "INVALID_CREDENTIALS",
+                                              "message": wrong.json()["message"]}
+
+    # first sign-in: the username is case-insensitive, the text code comes from the local provider
+    challenge = portal.login(access["username"].upper(), access["temporary_password"])
+    assert challenge.status_code == 200 and challenge.json()["methods"] == ["sms"]
+    session = portal.sign_in_by_text(access["username"], access["temporary_password"], MARIA["mobile_phone"])
+    assert session["password_change_required"] is True and len(session["token"]) >= 22
+    token = session["token"]
+
+    # until the temporary password is changed, patient routes refuse
+    refused = portal.get("/api/v1/me", token)
+    assert refused.status_code == 403 and refused.json()["error"] == "PASSWORD_CHANGE_REQUIRED"
+    weak = portal.put("/api/v1/me/password", {"current_password": access["temporary_password"],
+                                              "new_password": "password1234"}, token)
+    assert weak.status_code == 422 and weak.json()["error"] == "WEAK_PASSWORD"
+    short = portal.put("/api/v1/me/password", {"current_password": access["temporary_password"],
+                                               "new_password": "short"}, token)
+    assert short.status_code == 422
+    bad_current = portal.put("/api/v1/me/password", {"current_password": "guess", "new_password": STRONG}, token)
+    assert bad_current.status_code == 401
+    changed = portal.put("/api/v1/me/password", {"current_password": access["temporary_password"],
+                                                 "new_password": STRONG}, token)
+    assert changed.status_code == 204
+
+    # the family view: dependents (a child, an adult the office marked dependent), never the other adult
+    me = portal.get("/api/v1/me", token)
+    assert me.status_code == 200, me.text
+    assert (me.json()["first_name"], me.json()["birthdate"]) == ("Maria", "1984-03-12")
+    assert [(m["first_name"], m["dependent"]) for m in me.json()["family"]] == [("Leo", True), ("Sofia", True)]
+
+    # an authenticator, confirmed with a current code; recovery codes
+    enrol = portal.post("/api/v1/me/totp", token=token)
+    assert enrol.status_code == 201 and enrol.json()["otpauth_uri"].startswith("otpauth://totp/")
+    totp = pyotp.TOTP(enrol.json()["secret"])
+    assert portal.post("/api/v1/me/totp/confirm", {"code": "000000"}, token).json()["error"] == "INVALID_CODE"
+    clock.advance(seconds=31)
+    assert portal.post("/api/v1/me/totp/confirm", {"code": totp.at(clock.now())}, token).status_code == 204
+    codes = portal.post("/api/v1/me/recovery-codes", token=token)
+    assert codes.status_code == 201 and len(set(codes.json()["codes"])) == 10
+
+    # sign out: the token is dead
+    assert portal.post("/api/v1/logout", token=token).status_code == 204
+    assert portal.get("/api/v1/me", token).status_code == 401
+
+    # sign in with the authenticator; the same TOTP code is refused a second time, on any challenge
+    clock.advance(seconds=31)
+    challenge = portal.login(access["username"], STRONG).json()
+    assert challenge["methods"] == ["sms", "totp"]
+    code = totp.at(clock.now())
+    verified = portal.post(f"/api/v1/login/{challenge['challenge_id']}/verify", {"code": code})
+    assert verified.status_code == 200 and verified.json()["password_change_required"] is False
+    again = portal.login(access["username"], STRONG).json()
+    replay = portal.post(f"/api/v1/login/{again['challenge_id']}/verify", {"code": code})
+    assert replay.status_code == 401 and replay.json()["error"] == "INVALID_CODE"
+
+    # a recovery code works once
+    recovery = codes.json()["codes"][0]
+    ok = portal.post(f"/api/v1/login/{again['challenge_id']}/verify", {"code": recovery.upper()})
+    assert ok.status_code == 200
+    third = portal.login(access["username"], STRONG).json()
+    assert portal.post(f"/api/v1/login/{third['challenge_id']}/verify", {"code": recovery}).status_code == 401
+
+    # lockout: five wrong passwords, then even the right one is refused for 15 minutes
+    for _ in range(5):
+        assert portal.login(access["username"], "wrong password!").status_code == 401
+    locked = portal.login(access["username"], STRONG)
+    assert locked.status_code == 429 and locked.json()["error"] == "TOO_MANY_ATTEMPTS"
+    clock.advance(minutes=14, seconds=59)
+    assert portal.login(access["username"], STRONG).status_code == 429
+    clock.advance(seconds=1)
+    assert portal.login(access["username"], STRONG).status_code == 200
+
+    # the audit log tells the story, without secrets
+    audit = office.get("/office/v1/audit?patient=P-1")
+    assert audit.status_code == 200
+    actions = [(e["action"], e["outcome"]) for e in audit.json()["entries"]]
+    for expected in [("portal_access_issued", "success"), ("login_password", "failure"),
+                     ("login_password", "success"), ("login_sms", "success"), ("password_change", "success"),
+                     ("profile_read", "success"), ("login_totp", "success"), ("login_recovery", "success"),
+                     ("lockout", "locked"), ("login_password", "locked"), ("logout", "success")]:
+        assert expected in actions, expected
+    assert STRONG not in audit.text and access["temporary_password"] not in audit.text
+
+
+def test_sessions_time_out_when_idle_and_password_change_ends_other_sessions(family):
+    portal, office, clock = family
+    access = issue(office, "P-2")
+    token = portal.sign_in_by_text(access["username"], access["temporary_password"], FAMILY["P-2"]["mobile_phone"])
+    token = token["token"]
+    assert portal.put("/api/v1/me/password", {"current_password": access["temporary_password"],
+                                              "new_password": STRONG}, token).status_code == 204
+    other = portal.sign_in_by_text(access["username"], STRONG, FAMILY["P-2"]["mobile_phone"])["token"]
+
+    # an adult sees the family's dependents, never the guarantor (another adult)
+    names = [m["first_name"] for m in portal.get("/api/v1/me", token).json()["family"]]
+    assert names == ["Leo", "Sofia"]
+
+    # activity keeps a session alive; 15 idle minutes end it
+    clock.advance(minutes=14)
+    assert portal.get("/api/v1/me", other).status_code == 200
+    clock.advance(minutes=14)
+    assert portal.get("/api/v1/me", other).status_code == 200
+    assert portal.get("/api/v1/me", token).status_code == 401  # idle for 28 minutes
+
+    # changing the password revokes every other session
+    third = portal.sign_in_by_text(access["username"], STRONG, FAMILY["P-2"]["mobile_phone"])["token"]
+    assert portal.put("/api/v1/me/password", {"current_password": STRONG,
+                                              "new_password": STRONG + " again"}, third).status_code == 204
+    assert portal.get("/api/v1/me", other).status_code == 401
+    assert portal.get("/api/v1/me", third).status_code == 200
+
+
+def test_text_codes_expire_work_once_and_are_rate_limited(family):
+    portal, office, clock = family
+    access = issue(office, "P-2")
+    challenge = portal.login(access["username"], access["temporary_password"]).json()["challenge_id"]
+    before = portal.outbox_lines()
+    assert portal.post(f"/api/v1/login/{challenge}/sms").status_code == 202
+    code = portal.texted_code(FAMILY["P-2"]["mobile_phone"], before)
+    line = json.loads(portal.outbox.read_text().splitlines()[-1])
+    assert line["from"] == portal.number and line["sent_at"]
+
+    # only for its own challenge
+    other = portal.login(access["username"], access["temporary_password"]).json()["challenge_id"]
+    assert portal.post(f"/api/v1/login/{other}/verify", {"code": code}).status_code == 401
+    # not after 10 minutes
+    clock.advance(minutes=10)
+    assert portal.post(f"/api/v1/login/{challenge}/verify", {"code": code}).status_code == 401
+
+    # at most 5 codes per phone per hour
+    clock.advance(hours=1)  # the codes sent to this phone before no longer count
+    fresh = portal.login(access["username"], access["temporary_password"]).json()["challenge_id"]
+    statuses = [portal.post(f"/api/v1/login/{fresh}/sms").status_code for _ in range(6)]
+    assert statuses == [202] * 5 + [429]
+    assert portal.post(f"/api/v1/login/{fresh}/sms").json()["error"] == "TOO_MANY_CODES"
+    clock.advance(hours=1)
+    later = portal.login(access["username"], access["temporary_password"]).json()["challenge_id"]
+    assert portal.post(f"/api/v1/login/{later}/sms").status_code == 202
+
+
+def test_dependents_see_only_themselves(family):
+    portal, office, clock = family
+    child = issue(office, "P-3")
+    challenge = portal.login(child["username"], child["temporary_password"])
+    # no phone of her own and no authenticator yet: no second factor to offer
+    assert challenge.status_code == 200 and challenge.json()["methods"] == []
+
+    leo = issue(office, "P-4")  # an adult the office marked dependent
+    token = portal.sign_in_by_text(leo["username"], leo["temporary_password"], FAMILY["P-4"]["mobile_phone"])["token"]
+    assert portal.put("/api/v1/me/password", {"current_password": leo["temporary_password"],
+                                              "new_password": STRONG}, token).status_code == 204
+    me = portal.get("/api/v1/me", token).json()
+    assert me["first_name"] == "Leo" and me["family"] == []
+
+    missing = requests.get(f"{portal.url}/api/v1/me", timeout=10)
+    assert missing.status_code == 401 and missing.json()["error"] == "UNAUTHENTICATED"
