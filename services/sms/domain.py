@@ -82,3 +82,14 @@ def check_number_free(practice_id, number, practices_using_it):
     """A texting number belongs to one practice: replies to it must reach that practice alone."""
     if number and any(other != practice_id for other in practices_using_it):
         raise RuleBroken({"number": ["This number already texts for another practice."]})
+
+
+# Texts whose body carries a secret (a sign-in code): sent, but never kept readable.
+SECRET_PURPOSES = frozenset({"login_code"})
+
+
+def body_to_keep(body, purpose):
+    """What the message log keeps of a sent text: all of it, except a secret's body."""
+    if purpose in SECRET_PURPOSES:
+        return f"[{purpose}: body not kept, it held a secret]"
+    return body

@@ -202,7 +202,8 @@ class SmsService(ChairsideService):
             with self.db.unit_of_work() as uow:
                 uow.session.add(OutgoingMessage(
                     id=message_id, practice_id=practice_id, clinic_id=sender.clinic_id, patient_id=patient_id,
-                    to_phone=contact.mobile_phone, from_phone=sender.number, body=data["body"],
+                    to_phone=contact.mobile_phone, from_phone=sender.number,
+                    body=domain.body_to_keep(data["body"], data["purpose"]),
                     purpose=data["purpose"], provider_message_id=str(provider_message_id), sent_at=uow.clock.now(),
                 ))
         except Exception:

@@ -66,7 +66,9 @@ class Running:
     def new_practice(self, label="practice", name="Test Dental", timezone="America/New_York"):
         slug = f"{label}-{uuid.uuid4().hex[:6]}"
         created = rpc(self.amqp_uri, "identity", "create_practice", slug, name, timezone)
-        return created["practice"], Office(self.gateway_url, created["api_key"])
+        office = Office(self.gateway_url, created["api_key"])
+        office.amqp_uri = self.amqp_uri
+        return created["practice"], office
 
     def dispose(self):
         for engine in self.engines.values():

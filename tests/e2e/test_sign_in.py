@@ -13,6 +13,7 @@ import pyotp
 import pytest
 import requests
 
+from scripts.admin import rpc
 from tests.e2e.conftest import start_system, wait_until
 
 pytestmark = pytest.mark.e2e
@@ -174,8 +175,10 @@ def test_the_whole_journey(family):
     assert portal.post("/api/v1/me/totp/confirm", {"code": "000000"}, token).json()["error"] == "INVALID_CODE"
     clock.advance(seconds=31)
     assert portal.post("/api/v1/me/totp/confirm", {"code": totp.at(clock.now())}, token).status_code == 204
+    replaced = portal.post("/api/v1/me/recovery-codes", token=token).json()["codes"]
     codes = portal.post("/api/v1/me/recovery-codes", token=token)
     assert codes.status_code == 201 and len(set(codes.json()["codes"])) == 10
+    assert not set(replaced) & set(codes.json()["codes"])
 
     # sign out: the token is dead
     assert portal.post("/api/v1/logout", token=token).status_code == 204
@@ -199,15 +202,30 @@ def test_the_whole_journey(family):
     third = portal.login(access["username"], STRONG).json()
     assert portal.post(f"/api/v1/login/{third['challenge_id']}/verify", {"code": recovery}).status_code == 401
 
-    # lockout: five wrong passwords, then even the right one is refused for 15 minutes
+    # an old set of recovery codes is void
+    fourth = portal.login(access["username"], STRONG).json()
+    assert portal.post(f"/api/v1/login/{fourth['challenge_id']}/verify", {"code": replaced[0]}).status_code == 401
+
+    # lockout: five wrong passwords, then even the right one is refused for 15 minutes, and so is a code
+    open_challenge = portal.login(access["username"], STRONG).json()["challenge_id"]
     for _ in range(5):
         assert portal.login(access["username"], "wrong password!").status_code == 401
     locked = portal.login(access["username"], STRONG)
     assert locked.status_code == 429 and locked.json()["error"] == "TOO_MANY_ATTEMPTS"
-    clock.advance(minutes=14, seconds=59)
+    clock.advance(seconds=31)
+    refused = portal.post(f"/api/v1/login/{open_challenge}/verify", {"code": totp.at(clock.now())})
+    assert refused.status_code == 429 and refused.json()["error"] == "TOO_MANY_ATTEMPTS"
+    clock.advance(minutes=14, seconds=28)
     assert portal.login(access["username"], STRONG).status_code == 429
     clock.advance(seconds=1)
     assert portal.login(access["username"], STRONG).status_code == 200
+
+    # five wrong codes lock the account too
+    challenge_id = portal.login(access["username"], STRONG).json()["challenge_id"]
+    for _ in range(5):
+        assert portal.post(f"/api/v1/login/{challenge_id}/verify", {"code": "000000"}).status_code == 401
+    assert portal.login(access["username"], STRONG).status_code == 429
+    clock.advance(minutes=15)
 
     # the audit log tells the story, without secrets
     audit = office.get("/office/v1/audit?patient=P-1")
@@ -290,6 +308,15 @@ def test_dependents_see_only_themselves(family):
                                               "new_password": STRONG}, token).status_code == 204
     me = portal.get("/api/v1/me", token).json()
     assert me["first_name"] == "Leo" and me["family"] == []
+
+    # the family rule, as other services ask it
+    ids = {key: office.get(f"/office/v1/patients/{key}").json()["id"] for key in ("P-1", "P-2", "P-3", "P-4")}
+    amqp = office.amqp_uri
+    assert rpc(amqp, "identity", "can_access", ids["P-1"], ids["P-3"]) is True
+    assert rpc(amqp, "identity", "can_access", ids["P-2"], ids["P-4"]) is True
+    assert rpc(amqp, "identity", "can_access", ids["P-2"], ids["P-1"]) is False
+    assert rpc(amqp, "identity", "can_access", ids["P-4"], ids["P-3"]) is False
+    assert rpc(amqp, "identity", "can_access", ids["P-3"], ids["P-3"]) is True
 
     missing = requests.get(f"{portal.url}/api/v1/me", timeout=10)
     assert missing.status_code == 401 and missing.json()["error"] == "UNAUTHENTICATED"

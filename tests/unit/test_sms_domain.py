@@ -121,3 +121,9 @@ def test_a_number_never_texts_for_two_practices(holders):
 
 def test_no_number_is_always_free():
     check_number_free("p1", None, ["p2"])
+
+
+def test_sign_in_codes_are_sent_but_not_kept():
+    from services.sms.domain import body_to_keep
+    assert "123456" not in body_to_keep("Your code is 123456", "login_code")
+    assert body_to_keep("See you Tuesday at 9", "reminder") == "See you Tuesday at 9"

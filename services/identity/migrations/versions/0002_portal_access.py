@@ -79,9 +79,32 @@ def upgrade():
         sa.Column("request_id", sa.String(64), nullable=True),
     )
     op.create_index("ix_audit_log_practice_patient", "audit_log", ["practice_id", "patient_id"])
+    _make_audit_log_append_only()
+
+
+def _make_audit_log_append_only():
+    """The database itself refuses to change or delete an audit row."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            "CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'audit_log is append-only'; END; $$"
+        )
+        op.execute(
+            "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
+            "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()"
+        )
+    else:
+        for verb in ("UPDATE", "DELETE"):
+            op.execute(
+                f"CREATE TRIGGER audit_log_no_{verb.lower()} BEFORE {verb} ON audit_log "
+                "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END"
+            )
 
 
 def downgrade():
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log")
+        op.execute("DROP FUNCTION IF EXISTS audit_log_append_only()")
     for table in ("audit_log", "portal_sessions", "text_code_sends", "login_challenges", "recovery_codes",
                   "portal_accounts"):
         op.drop_table(table)
