@@ -83,8 +83,13 @@ def route(method, url, **kwargs):
     return decorate
 
 
+MAX_BODY_BYTES = 1_000_000
+
+
 def json_body(request, required=True):
     """The request's JSON object; VALIDATION_ERROR when it is malformed or not an object."""
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        raise ValidationFailed("The body is too large.", fields={"_body": [f"At most {MAX_BODY_BYTES} bytes."]})
     raw = request.get_data(cache=True)
     if not raw:
         if required:

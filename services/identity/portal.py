@@ -7,6 +7,7 @@ raised after it. No RPC is made inside a write transaction: under eventlet a SQL
 writer that yields would block every other writer of the process.
 """
 import uuid
+from datetime import timedelta
 
 from nameko.extensions import DependencyProvider
 from sqlalchemy import delete, select, update
@@ -108,6 +109,7 @@ class PortalEntrypoints:
                 session.add(account)
             account.password_hash = credentials.hash_password(password)
             account.password_is_temporary = True
+            store_attempts(account, throttle.Attempts())  # the office vouched for the patient: a fresh start
             self._revoke_sessions(session, patient.id, now)
             audit(uow, practice_id, "office", patient.id, "portal_access_issued", "success", request_id)
             return {"username": account.username, "temporary_password": password}
@@ -126,6 +128,9 @@ class PortalEntrypoints:
     @rpc
     def login(self, practice_slug, username, password, request_id=None):
         if not all(isinstance(value, str) for value in (practice_slug, username, password)):
+            raise invalid_credentials()
+        if len(password) > credentials.MAX_PASSWORD_LENGTH or len(username) > 40 or len(practice_slug) > 40:
+            credentials.burn_verify("")  # no password that long was ever accepted; answer in the usual time
             raise invalid_credentials()
         refusal, account = None, None
         with self.db.unit_of_work() as uow:
@@ -193,6 +198,8 @@ class PortalEntrypoints:
             elif not patient.mobile_phone:
                 refusal = Forbidden("There is no mobile phone on file to text a code to.", code="NO_MOBILE_PHONE")
             else:
+                session.execute(delete(TextCodeSend).where(
+                    TextCodeSend.phone == patient.mobile_phone, TextCodeSend.sent_at < now - timedelta(hours=2)))
                 recent = session.scalars(select(TextCodeSend.sent_at).where(
                     TextCodeSend.phone == patient.mobile_phone)).all()
                 if not throttle.may_send_code(recent, now):

@@ -156,3 +156,10 @@ def test_unknown_paths_and_methods_answer_in_json(running):
     wrong = requests.delete(f"{running.gateway_url}/office/v1/patients/P-1", timeout=10)
     assert wrong.status_code == 405 and wrong.json()["error"] == "METHOD_NOT_ALLOWED"
     assert "PUT" in wrong.headers["Allow"]
+
+
+def test_oversized_bodies_are_refused_unread(running):
+    _, office = running.new_practice("big")
+    response = office.http.put(f"{office.url}/office/v1/patients/P-1", data=b"{" + b" " * 1_000_001 + b"}",
+                               headers={"Content-Type": "application/json"}, timeout=30)
+    assert response.status_code == 400 and response.json()["fields"]["_body"]
