@@ -15,7 +15,7 @@ import sys
 from chairside import config
 from chairside.consumer import ATTEMPTS, ORIGIN, REASON
 from chairside.events.topology import parked_queue
-from chairside.outbox import confirming_connection
+from chairside.confirms import confirming_connection
 
 
 def _describe(message):

@@ -1,6 +1,7 @@
 """The outbox relay: publishes outbox rows with publisher confirms.
 
-A row is marked sent only once the broker confirmed it. While the broker is away the
+A batch is published and its confirms are collected together (chairside.confirms); a
+row is marked sent only once the broker confirmed it. While the broker is away the
 relay retries with capped exponential back-off; rows wait in the database meanwhile.
 Several copies of a service each run a relay: on PostgreSQL a batch is claimed with
 `FOR UPDATE SKIP LOCKED`, so in the normal case no row is published twice (after a
@@ -10,13 +11,12 @@ idempotent).
 import logging
 import threading
 
-from kombu import Connection, Producer
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from chairside import config
 from chairside.clock import SystemClock
-from chairside.events import topology
+from chairside.confirms import ConfirmingChannel
 from chairside.tables import OutboxRow
 
 log = logging.getLogger(__name__)
@@ -38,10 +38,6 @@ class Backoff:
         self.current = None
 
 
-def confirming_connection(amqp_uri):
-    return Connection(amqp_uri, transport_options={"confirm_publish": True}, heartbeat=0, connect_timeout=5)
-
-
 class OutboxRelay:
     def __init__(self, engine, amqp_uri, clock=None, batch_size=None, poll_seconds=None):
         self.engine = engine
@@ -53,8 +49,7 @@ class OutboxRelay:
                                config.number("OUTBOX_RETRY_MAX_SECONDS", 5))
         self._wakeup = threading.Event()
         self._stopping = threading.Event()
-        self._connection = None
-        self._producer = None
+        self._channel = None
 
     def wake(self):
         self._wakeup.set()
@@ -92,24 +87,23 @@ class OutboxRelay:
             ).all()
             if not rows:
                 return 0
-            confirmed, failure = [], None
+            tags, failure = {}, None
             try:
-                producer = self._ensure_producer()
+                channel = self._ensure_channel()
                 for row in rows:
-                    producer.publish(
-                        row.body,
-                        exchange=f"{row.source}.events",
-                        routing_key=row.event_type,
-                        content_type="application/json",
-                        content_encoding="utf-8",
-                        delivery_mode=2,
-                        message_id=row.event_id,
-                        retry=False,
-                    )
-                    confirmed.append(row.seq)
+                    tag = channel.publish(row.body, f"{row.source}.events", row.event_type, row.event_id)
+                    tags[tag] = row.seq
             except Exception as exc:
                 failure = exc
-            # what the broker confirmed is committed as sent even when a later publish failed
+            confirmed = []
+            if tags:
+                try:
+                    confirmed = [tags[tag] for tag in channel.wait_for_confirms() if tag in tags]
+                except Exception as exc:
+                    failure = failure or exc
+                if failure is None and len(confirmed) < len(tags):
+                    failure = RuntimeError(f"the broker confirmed {len(confirmed)} of {len(tags)} events")
+            # what the broker confirmed is committed as sent even when the rest failed
             if confirmed:
                 session.execute(
                     update(OutboxRow).where(OutboxRow.seq.in_(confirmed)).values(sent_at=self.clock.now())
@@ -118,20 +112,12 @@ class OutboxRelay:
             raise failure
         return len(confirmed)
 
-    def _ensure_producer(self):
-        if self._producer is None:
-            connection = confirming_connection(self.amqp_uri)
-            connection.connect()
-            channel = connection.channel()
-            topology.declare(channel)
-            self._connection = connection
-            self._producer = Producer(channel)
-        return self._producer
+    def _ensure_channel(self):
+        if self._channel is None:
+            self._channel = ConfirmingChannel(self.amqp_uri)
+        return self._channel
 
     def _disconnect(self):
-        connection, self._connection, self._producer = self._connection, None, None
-        if connection is not None:
-            try:
-                connection.release()
-            except Exception:  # already broken; nothing to release
-                pass
+        channel, self._channel = self._channel, None
+        if channel is not None:
+            channel.close()
