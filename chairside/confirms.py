@@ -35,7 +35,7 @@ class ConfirmingChannel:
         self.acked = set()
 
     def _settle(self, delivery_tag, multiple):
-        settled = {tag for tag in self.pending if tag <= delivery_tag} if multiple else {delivery_tag}
+        settled = {tag for tag in self.pending if tag <= delivery_tag} if multiple else {delivery_tag} & self.pending
         self.pending -= settled
         return settled
 
