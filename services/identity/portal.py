@@ -9,6 +9,9 @@ writer that yields would block every other writer of the process.
 import uuid
 from datetime import timedelta
 
+import eventlet
+from eventlet import tpool
+
 from nameko.extensions import DependencyProvider
 from sqlalchemy import delete, select, update
 
@@ -73,6 +76,19 @@ def audit(uow, practice_id, actor, patient_id, action, outcome, request_id):
         practice_id=practice_id, occurred_at=uow.clock.now(), actor=actor, patient_id=patient_id,
         action=action, outcome=outcome, request_id=request_id,
     ))
+
+
+_strength_lock = eventlet.patcher.original("threading").Lock()  # zxcvbn keeps module state
+
+
+def strength_problems(password, personal):
+    if not isinstance(password, str):
+        return ["Must be a string."]
+
+    def check():
+        with _strength_lock:
+            return credentials.password_problems(password, personal=personal)
+    return tpool.execute(check)
 
 
 def member(patient):
@@ -333,6 +349,9 @@ class PortalEntrypoints:
 
     @rpc
     def change_password(self, token, current_password, new_password, request_id=None):
+        # the strength check can take seconds of CPU on hostile input: it runs for signed-in
+        # patients only, outside any transaction, in a thread of its own (the hub stays free)
+        problems = strength_problems(new_password, self._personal_words(token))
         refusal = None
         with self.db.unit_of_work() as uow:
             now = uow.clock.now()
@@ -344,9 +363,6 @@ class PortalEntrypoints:
                 refusal = Unauthenticated("The current password is not right.", code="INVALID_CREDENTIALS")
                 audit(uow, patient.practice_id, actor, patient.id, "password_change", "wrong_password", request_id)
             else:
-                problems = credentials.password_problems(new_password, personal=(
-                    account.username, patient.first_name, patient.last_name, patient.birthdate.isoformat(),
-                )) if isinstance(new_password, str) else ["Must be a string."]
                 if problems:
                     refusal = Unprocessable("Choose a stronger password.", fields={"new_password": problems},
                                             code="WEAK_PASSWORD")
@@ -358,6 +374,20 @@ class PortalEntrypoints:
                     audit(uow, patient.practice_id, actor, patient.id, "password_change", "success", request_id)
         if refusal is not None:
             raise refusal
+
+    def _personal_words(self, token):
+        """What a new password must not be built on; session_gone unless `token` is live."""
+        with self.db.reading() as session:
+            portal_session = session.scalar(select(PortalSession).where(
+                PortalSession.token_hash == credentials.keyed_hash(self.hash_key, token))) \
+                if isinstance(token, str) and token else None
+            if portal_session is None or not sessions.session_is_live(
+                    portal_session.created_at, portal_session.last_seen_at, portal_session.revoked_at,
+                    self.db.clock.now()):
+                raise session_gone()
+            account = session.get(PortalAccount, portal_session.patient_id)
+            patient = session.get(Patient, portal_session.patient_id)
+            return (account.username, patient.first_name, patient.last_name, patient.birthdate.isoformat())
 
     # -- second factors ------------------------------------------------------------------
 
