@@ -20,7 +20,7 @@ import logging
 from contextlib import contextmanager
 
 from nameko.extensions import DependencyProvider
-from sqlalchemy import create_engine, event, select
+from sqlalchemy import create_engine, event
 from sqlalchemy.orm import sessionmaker
 
 from chairside import config, migrate
@@ -158,11 +158,6 @@ class Database(DependencyProvider):
     def get_dependency(self, worker_ctx):
         consumer = getattr(worker_ctx.entrypoint, "consumer_name", None)
         return UnitsOfWork(self.sessions, self.container.service_name, consumer, self.clock, self.relay.wake)
-
-
-def pending_outbox(session):
-    """Outbox rows not yet confirmed by the broker (for operators and tests)."""
-    return session.scalars(select(OutboxRow).where(OutboxRow.sent_at.is_(None)).order_by(OutboxRow.seq)).all()
 
 
 def upsert_newer(session, model, key, version, values):

@@ -10,7 +10,7 @@ import shutil
 import socket
 import subprocess
 import time
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse, urlunparse
 
 
 def answers(host, port, timeout=1.0):
@@ -118,3 +118,57 @@ def main():
 
 if __name__ == "__main__":
     main()
+
+
+# -- throw-away vhosts and databases (tests and the benchmark) ---------------------------
+
+def _rabbitmqctl(*args):
+    result = subprocess.run(["rabbitmqctl", "-q", *args], capture_output=True, text=True, timeout=60)
+    if result.returncode != 0:
+        raise RuntimeError(f"rabbitmqctl {' '.join(args)} failed: {result.stderr.strip() or result.stdout.strip()}")
+    return result.stdout
+
+
+def can_make_vhosts():
+    return shutil.which("rabbitmqctl") is not None
+
+
+def create_vhost(base_uri, name, user="guest"):
+    """A fresh vhost (a left-over one of that name is deleted first); returns its AMQP URI."""
+    delete_vhost(name)
+    _rabbitmqctl("add_vhost", name)
+    _rabbitmqctl("set_permissions", "-p", name, user, ".*", ".*", ".*")
+    parsed = urlparse(base_uri)
+    return urlunparse(parsed._replace(path="/" + quote(name, safe="")))
+
+
+def delete_vhost(name):
+    """Deleting a vhost deletes every exchange, queue and message in it."""
+    if name in _rabbitmqctl("list_vhosts", "name").split():
+        _rabbitmqctl("delete_vhost", name)
+
+
+def database_url(server_url, name):
+    return server_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def create_database(server_url, name):
+    """Drop `name` if present (ending its sessions), create it empty; returns its URL."""
+    drop_databases(server_url, [name])
+    _admin(server_url, [f'CREATE DATABASE "{name}"'])
+    return database_url(server_url, name)
+
+
+def drop_databases(server_url, names):
+    _admin(server_url, [f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)' for name in names])
+
+
+def _admin(server_url, statements):
+    from sqlalchemy import create_engine, text
+    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            for statement in statements:
+                connection.execute(text(statement))
+    finally:
+        engine.dispose()

@@ -5,13 +5,9 @@ import eventlet
 eventlet.monkey_patch()
 
 import os
-import shutil
-import subprocess
 import uuid
-from urllib.parse import quote, urlparse, urlunparse
 
 import pytest
-import sqlalchemy as sa
 
 from scripts import infra
 
@@ -35,24 +31,18 @@ def broker():
 class Databases:
     def __init__(self, server_url):
         self.server_url = server_url
-        self.engine = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
         self.created = []
 
     def create(self, label):
         name = f"ct_{label}_{uuid.uuid4().hex[:8]}"
-        with self.engine.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
         self.created.append(name)
-        return self.server_url.rsplit("/", 1)[0] + f"/{name}"
+        return infra.create_database(self.server_url, name)
 
     def for_services(self):
         return {service: self.create(service) for service in SERVICE_DBS}
 
     def drop_all(self):
-        with self.engine.connect() as conn:
-            for name in self.created:
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        self.engine.dispose()
+        infra.drop_databases(self.server_url, self.created)
 
 
 @pytest.fixture(scope="session")
@@ -63,27 +53,22 @@ def databases(pg_server):
 
 
 class Vhosts:
-    """A RabbitMQ vhost per test, so queues and parked messages never leak between tests."""
+    """A RabbitMQ vhost per test system, so queues and parked messages never leak between tests."""
 
     def __init__(self, base_uri):
         self.base_uri = base_uri
         self.created = []
-        self.ctl = shutil.which("rabbitmqctl")
 
     def create(self):
-        if not self.ctl:  # a broker in a container: it is new for this run anyway
+        if not infra.can_make_vhosts():  # a broker in a container: it is new for this run anyway
             return self.base_uri
         name = f"chairside-test-{uuid.uuid4().hex[:8]}"
-        subprocess.run([self.ctl, "-q", "add_vhost", name], check=True, stdout=subprocess.DEVNULL)
-        subprocess.run([self.ctl, "-q", "set_permissions", "-p", name, "guest", ".*", ".*", ".*"],
-                       check=True, stdout=subprocess.DEVNULL)
         self.created.append(name)
-        parsed = urlparse(self.base_uri)
-        return urlunparse(parsed._replace(path="/" + quote(name, safe="")))
+        return infra.create_vhost(self.base_uri, name)
 
     def delete_all(self):
         for name in self.created:
-            subprocess.run([self.ctl, "-q", "delete_vhost", name], stdout=subprocess.DEVNULL)
+            infra.delete_vhost(name)
 
 
 @pytest.fixture(scope="session")

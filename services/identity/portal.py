@@ -310,16 +310,20 @@ class PortalEntrypoints:
 
     # -- sessions ----------------------------------------------------------------------
 
-    def _session(self, uow, token, allow_temporary=False):
-        """The live session of `token` (its idle clock restarted) and its account."""
-        if not isinstance(token, str) or not token:
-            raise session_gone()
-        now = uow.clock.now()
-        portal_session = uow.session.scalar(select(PortalSession).where(
-            PortalSession.token_hash == credentials.keyed_hash(self.hash_key, token)))
+    def _live_session(self, session, token, now):
+        """The portal session of `token` if it is live; session_gone otherwise."""
+        portal_session = session.scalar(select(PortalSession).where(
+            PortalSession.token_hash == credentials.keyed_hash(self.hash_key, token))) \
+            if isinstance(token, str) and token else None
         if portal_session is None or not sessions.session_is_live(
                 portal_session.created_at, portal_session.last_seen_at, portal_session.revoked_at, now):
             raise session_gone()
+        return portal_session
+
+    def _session(self, uow, token, allow_temporary=False):
+        """The live session of `token` (its idle clock restarted) and its account."""
+        now = uow.clock.now()
+        portal_session = self._live_session(uow.session, token, now)
         account = uow.session.get(PortalAccount, portal_session.patient_id)
         if account.password_is_temporary and not allow_temporary:
             raise Forbidden("Change the temporary password first.", code="PASSWORD_CHANGE_REQUIRED")
@@ -378,13 +382,7 @@ class PortalEntrypoints:
     def _personal_words(self, token):
         """What a new password must not be built on; session_gone unless `token` is live."""
         with self.db.reading() as session:
-            portal_session = session.scalar(select(PortalSession).where(
-                PortalSession.token_hash == credentials.keyed_hash(self.hash_key, token))) \
-                if isinstance(token, str) and token else None
-            if portal_session is None or not sessions.session_is_live(
-                    portal_session.created_at, portal_session.last_seen_at, portal_session.revoked_at,
-                    self.db.clock.now()):
-                raise session_gone()
+            portal_session = self._live_session(session, token, self.db.clock.now())
             account = session.get(PortalAccount, portal_session.patient_id)
             patient = session.get(Patient, portal_session.patient_id)
             return (account.username, patient.first_name, patient.last_name, patient.birthdate.isoformat())
