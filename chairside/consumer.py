@@ -22,6 +22,7 @@ from nameko.amqp.publish import Publisher
 from nameko.messaging import Consumer
 
 from chairside import config
+from chairside.errors import BROKER_AWAY
 from chairside.events import load_event
 from chairside.events.topology import PARKED_QUEUE, parked_queue, subscription
 
@@ -89,11 +90,20 @@ class EventConsumer(Consumer):
         try:
             self.container.spawn_worker(self, (evt,), {}, context_data={}, handle_result=handle_result)
         except Exception:  # container being killed: give the message back
-            self.queue_consumer.requeue_message(message)
+            self._settle(self.queue_consumer.requeue_message, message)
+
+    def _settle(self, settle, message):
+        """Ack or requeue; a broker that went away meanwhile will deliver the message again,
+        so its error must not escape the worker (nameko would kill the whole service)."""
+        try:
+            settle(message)
+        except BROKER_AWAY as exc:
+            log.warning("%s could not settle a message (%s: %s); it will be delivered again",
+                        self.consumer_name, type(exc).__name__, exc)
 
     def handle_message_processed(self, message, result=None, exc_info=None):
         if exc_info is None:
-            self.queue_consumer.ack_message(message)
+            self._settle(self.queue_consumer.ack_message, message)
             return
         reason = "".join(traceback.format_exception_only(exc_info[0], exc_info[1])).strip()
         attempts = int((message.headers or {}).get(ATTEMPTS, 0))
@@ -126,9 +136,9 @@ class EventConsumer(Consumer):
         except Exception:
             # not confirmed: leave the message with the broker rather than lose it
             log.exception("%s could not republish to %s; requeueing", self.consumer_name, queue.name)
-            self.queue_consumer.requeue_message(message)
+            self._settle(self.queue_consumer.requeue_message, message)
             return
-        self.queue_consumer.ack_message(message)
+        self._settle(self.queue_consumer.ack_message, message)
 
 
 consume = EventConsumer.decorator

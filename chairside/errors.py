@@ -5,7 +5,12 @@ class is registered with `deserialize_to_instance`, the caller (the gateway) rec
 the same class again instead of a bare RemoteError. The gateway turns it into
 `{"error": code, "message": ..., "fields"?: ...}` with `status`.
 """
+from amqp.exceptions import ConnectionError as AmqpConnectionError
+from kombu.exceptions import OperationalError
 from nameko.exceptions import deserialize_to_instance
+
+# What a publish, ack or reply raises when the broker went away under it.
+BROKER_AWAY = (OperationalError, AmqpConnectionError, ConnectionError, OSError)
 
 
 class ChairsideError(Exception):

@@ -1,15 +1,11 @@
 """What every nameko service of Chairside has in common."""
 import logging
 
-from amqp.exceptions import ConnectionError as AmqpConnectionError
-from kombu.exceptions import OperationalError
 from nameko.rpc import Rpc
 
-from chairside.errors import ChairsideError
+from chairside.errors import BROKER_AWAY, ChairsideError
 
 log = logging.getLogger(__name__)
-
-BROKER_AWAY = (OperationalError, AmqpConnectionError, ConnectionError, OSError)
 
 
 class ResilientRpc(Rpc):

@@ -4,20 +4,18 @@ import json
 import logging
 import uuid
 
-from amqp.exceptions import ConnectionError as AmqpConnectionError
-from kombu.exceptions import OperationalError
 from nameko.exceptions import UnknownService
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer, WsgiApp
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from chairside.errors import ChairsideError, ServiceUnavailable, ValidationFailed
+from chairside.errors import BROKER_AWAY, ChairsideError, ServiceUnavailable, ValidationFailed
 
 log = logging.getLogger(__name__)
 
 # the broker or a service is away: the client should try again shortly
-UNREACHABLE = (ConnectionError, OSError, OperationalError, AmqpConnectionError, UnknownService)
+UNREACHABLE = BROKER_AWAY + (UnknownService,)
 
 
 def json_response(status, body, headers=None):

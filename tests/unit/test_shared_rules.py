@@ -45,3 +45,16 @@ def test_a_missing_database_url_is_a_clear_error(monkeypatch):
     monkeypatch.delenv("BILLING_DB_URL", raising=False)
     with pytest.raises(RuntimeError, match="BILLING_DB_URL"):
         config.db_url("billing")
+
+
+def test_a_lost_broker_while_settling_a_message_does_not_escape_the_worker():
+    from chairside.consumer import EventConsumer
+
+    consumer = EventConsumer("identity", "patient_upserted")
+    consumer.method_name = "on_patient_upserted"
+    consumer.container = type("Container", (), {"service_name": "sms"})()
+
+    def broken_ack(message):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    consumer._settle(broken_ack, object())  # logged, not raised: the broker redelivers
