@@ -109,7 +109,7 @@ def measure(amqp_uri, count, threads, timeout=120):
         system.start()
         system.wait_healthy(timeout=90)
         boot_seconds = time.perf_counter() - boot_started
-        created = rpc(amqp_uri, "identity", "create_practice", "bench", "Bench Dental")
+        created = rpc(amqp_uri, "identity", "create_practice", {"slug": "bench", "name": "Bench Dental"})
         api_key = created["api_key"]
         response = requests.put(f"{system.gateway_url}/office/v1/clinics/c1",
                                 json={"name": "Bench Clinic", "country": "US"},

@@ -1,15 +1,17 @@
 """The SQLAlchemy 2 session and unit of work for nameko workers.
 
 `Database` is a nameko dependency: at start-up it connects to `<SERVICE>_DB_URL`,
-applies the migrations and starts the service's outbox relay. A worker opens one unit
-of work per change:
+applies the migrations and starts the service's outbox relay. An entrypoint runs one
+use case in one unit of work and dumps its answer:
 
-    with self.db.unit_of_work() as uow:
-        uow.session.add(...)
-        uow.announce("patient_upserted", practice_id, data)   # outbox, same transaction
+    return self.db.run(sync.upsert_patient, practice_id, external_id, data, answer=PatientAnswer())
 
-Leaving the block commits the change and its outbox rows together; an exception rolls
-both back. An event handler applies its effect once per event:
+`run` (or `with self.db.unit_of_work() as uow:`) commits the change and the outbox rows
+that `uow.announce(...)` wrote together; an exception rolls both back; a refusal that
+the use case recorded with `uow.refuse(...)` is raised after the commit. The unit of
+work knows who acts and the request id (chairside.context), for audit entries.
+
+An event handler applies its effect once per event:
 
     self.db.apply_once(event, open_account)   # open_account(uow, event)
 
@@ -21,10 +23,12 @@ from contextlib import contextmanager
 
 from nameko.extensions import DependencyProvider
 from sqlalchemy import create_engine, event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
-from chairside import config, migrate
+from chairside import config, context, migrate
 from chairside.clock import clock_from_env
+from chairside.context import ANONYMOUS
 from chairside.events import new_event
 from chairside.events.envelope import EnvelopeSchema
 from chairside.outbox import OutboxRelay
@@ -55,16 +59,29 @@ def _sqlite_pragmas(dbapi_connection, _record):
 
 
 class UnitOfWork:
-    def __init__(self, session, source, consumer, clock):
+    """One transaction of a worker: its session, its clock, who acts and the events it announces.
+
+    `refuse(refusal)` keeps what the unit of work recorded (a failed attempt, an audit
+    row) and answers with the refusal once the change is committed.
+    """
+
+    def __init__(self, session, source, consumer, clock, actor=None, request_id=None, read_only=False):
         self.session = session
         self.source = source
         self.consumer = consumer
         self.clock = clock
+        self.actor = actor or ANONYMOUS
+        self.request_id = request_id
+        self.read_only = read_only
         self.announced = 0
+        self.refusal = None
 
-    def announce(self, event_type, practice_id, data, schema_version=1):
-        """Write an event to the outbox, in this transaction."""
-        evt = new_event(self.source, event_type, practice_id, data, self.clock.now(), schema_version)
+    def announce(self, event_type, practice_id, record, schema_version=1):
+        """Write an event about `record` to the outbox, in this transaction (its data is
+        `record` dumped with the catalogue's schema of the event)."""
+        if self.read_only:
+            raise RuntimeError("a read-only unit of work announces nothing")
+        evt = new_event(self.source, event_type, practice_id, record, self.clock.now(), schema_version)
         self.session.add(OutboxRow(
             event_id=evt.id,
             source=evt.source,
@@ -74,6 +91,13 @@ class UnitOfWork:
         ))
         self.announced += 1
         return evt
+
+    def refuse(self, refusal):
+        """Commit what was recorded, then raise `refusal` (a use case returns right after)."""
+        if self.read_only:
+            raise RuntimeError("a read-only unit of work records nothing: raise the refusal instead")
+        self.refusal = refusal
+        return refusal
 
     def already_processed(self, evt):
         """True when this consumer has applied `evt` before; otherwise marks it applied."""
@@ -90,23 +114,29 @@ class UnitOfWork:
         return False
 
 
-class UnitsOfWork:
-    """What a worker sees as `self.db`."""
+class WorkerDatabase:
+    """What a worker sees as `self.db`: units of work on the service's database."""
 
-    def __init__(self, sessions, source, consumer, clock, on_announce):
+    def __init__(self, sessions, source, consumer, clock, on_announce, actor=None, request_id=None):
         self._sessions = sessions
         self._source = source
         self._consumer = consumer
         self.clock = clock
         self._on_announce = on_announce
+        self.actor = actor
+        self.request_id = request_id
 
     @contextmanager
-    def unit_of_work(self):
+    def unit_of_work(self, read_only=False):
+        """Commit on leaving, roll back on an exception; a recorded refusal is raised after the commit."""
         session = self._sessions()
-        uow = UnitOfWork(session, self._source, self._consumer, self.clock)
+        uow = UnitOfWork(session, self._source, self._consumer, self.clock, self.actor, self.request_id, read_only)
         try:
             yield uow
-            session.commit()
+            if read_only:
+                session.rollback()
+            else:
+                session.commit()
         except BaseException:
             session.rollback()
             raise
@@ -114,6 +144,19 @@ class UnitsOfWork:
             session.close()
         if uow.announced:
             self._on_announce()
+        if uow.refusal is not None:
+            raise uow.refusal
+
+    def run(self, use_case, *args, answer=None, read_only=False, retry_on_race=False):
+        """`use_case(uow, *args)` in one unit of work; its result dumped with the schema
+        `answer` (inside the transaction, so that lazy relations still load)."""
+        def once():
+            with self.unit_of_work(read_only=read_only) as uow:
+                result = use_case(uow, *args)
+                if uow.refusal is None and answer is not None:
+                    result = answer.dump(result)
+            return result
+        return retry_on_race_of(once) if retry_on_race else once()
 
     def apply_once(self, event, effect):
         """Run `effect(uow, event)` unless this consumer applied `event` before, in one transaction."""
@@ -121,15 +164,16 @@ class UnitsOfWork:
             if not uow.already_processed(event):
                 effect(uow, event)
 
-    @contextmanager
-    def reading(self):
-        """A session for queries only; nothing is committed."""
-        session = self._sessions()
+
+def retry_on_race_of(work, attempts=2):
+    """Two first writes of the same key race on its unique constraint: the loser's
+    transaction fails, and running it again finds the winner's row."""
+    for attempt in range(1, attempts + 1):
         try:
-            yield session
-        finally:
-            session.rollback()
-            session.close()
+            return work()
+        except IntegrityError:
+            if attempt == attempts:
+                raise
 
 
 class Database(DependencyProvider):
@@ -157,18 +201,21 @@ class Database(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         consumer = getattr(worker_ctx.entrypoint, "consumer_name", None)
-        return UnitsOfWork(self.sessions, self.container.service_name, consumer, self.clock, self.relay.wake)
+        actor, request_id = context.of_worker(worker_ctx)
+        return WorkerDatabase(self.sessions, self.container.service_name, consumer, self.clock, self.relay.wake,
+                              actor, request_id)
 
 
-def upsert_newer(session, model, key, version, values):
+def upsert_newer(session, model, key, version, values, on_insert=None):
     """Create the row, or overwrite it when `version` is newer than the one it holds.
 
     Consumers keep copies of other services' records; events may arrive twice or out of
-    order, so an older version never overwrites a newer one. Returns True when applied.
+    order, so an older version never overwrites a newer one. `on_insert` holds values
+    that only a new row takes. Returns True when applied.
     """
     row = session.get(model, key)
     if row is None:
-        session.add(model(**key, version=version, **values))
+        session.add(model(**key, version=version, **values, **(on_insert or {})))
         return True
     if not newer(row.version, version):
         return False
@@ -176,3 +223,13 @@ def upsert_newer(session, model, key, version, values):
         setattr(row, field, value)
     row.version = version
     return True
+
+
+def keep_newer_copy(uow, event, model, key, fields, values=None, on_insert=None):
+    """Keep the copy (a row of `model`) of the record `event` announces: its `key` and
+    `fields` taken from the event's data under the same names, its practice, and `values`
+    the consumer worked out itself; an older version never overwrites a newer one."""
+    data = event.data
+    kept = {name: data[name] for name in fields}
+    kept.update(values or {}, practice_id=event.practice_id)
+    return upsert_newer(uow.session, model, {key: data[key]}, data["version"], kept, on_insert)

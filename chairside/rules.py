@@ -1,12 +1,4 @@
-"""What pure domain code of every service may raise: broken rules, by field. No I/O here."""
-
-
-class RuleBroken(Exception):
-    """One or more domain rules refused the input; `fields` maps a field to its messages."""
-
-    def __init__(self, fields):
-        super().__init__(fields)
-        self.fields = fields
+"""Rules every service's domain uses. Pure: no I/O here."""
 
 
 def newer(stored_version, incoming_version):

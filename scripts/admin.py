@@ -12,7 +12,8 @@ import sys
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from chairside import config
-from chairside.errors import ChairsideError
+from chairside import errors  # noqa: F401  (refusals arrive as themselves)
+from chairside.refusals import ChairsideError
 
 
 def rpc(amqp_uri, service, method, *args, timeout=30, **kwargs):
@@ -33,11 +34,11 @@ def main(argv=None):
     uri = config.amqp_uri()
     try:
         if args.command == "create-practice":
-            result = rpc(uri, "identity", "create_practice", args.slug, args.name, args.timezone)
+            result = rpc(uri, "identity", "create_practice", {"slug": args.slug, "name": args.name, "timezone": args.timezone})
         else:
             result = rpc(uri, "identity", "rotate_office_api_key", args.slug)
     except ChairsideError as exc:
-        print(json.dumps(exc.to_body()), file=sys.stderr)
+        print(json.dumps({"error": exc.code, "message": exc.message, "fields": exc.fields}), file=sys.stderr)
         return 1
     print(json.dumps(result, indent=2))
     return 0

@@ -16,7 +16,7 @@ from pathlib import Path
 import requests
 
 from chairside import config
-from chairside.errors import Conflict
+from chairside.refusals import Conflict
 from scripts import infra
 from scripts.admin import rpc
 from scripts.launcher import ROOT, SERVICES, System, service_env
@@ -90,7 +90,8 @@ def stop_background():
 def seed(gateway_url, amqp_uri):
     """The demo practice, synced through the office API like a PMS connector does it."""
     try:
-        created = rpc(amqp_uri, "identity", "create_practice", DEMO["slug"], DEMO["name"], DEMO["timezone"])
+        created = rpc(amqp_uri, "identity", "create_practice",
+                      {"slug": DEMO["slug"], "name": DEMO["name"], "timezone": DEMO["timezone"]})
     except Conflict:
         created = rpc(amqp_uri, "identity", "rotate_office_api_key", DEMO["slug"])
     api_key = created["api_key"]

@@ -32,9 +32,14 @@ class Event:
         return EnvelopeSchema().dump(self)
 
 
-def new_event(source, event_type, practice_id, data, occurred_at, schema_version=1):
-    """Build an event, checking its data against the catalogue before it is stored."""
+def new_event(source, event_type, practice_id, record, occurred_at, schema_version=1):
+    """Build an event about `record` (an object or a dict of Python values): its data is
+    `record` dumped with the catalogue's schema, checked against that schema before it is stored."""
     schema = data_schema(source, event_type, schema_version)
+    try:
+        data = schema.dump(record)
+    except (AttributeError, TypeError, ValueError) as exc:
+        raise ValueError(f"{source}.{event_type} v{schema_version}: cannot dump {type(record).__name__}: {exc}")
     errors = schema.validate(data)
     if errors:
         raise ValueError(f"{source}.{event_type} v{schema_version} data does not match the catalogue: {errors}")
@@ -45,7 +50,7 @@ def new_event(source, event_type, practice_id, data, occurred_at, schema_version
         occurred_at=occurred_at,
         practice_id=practice_id,
         schema_version=schema_version,
-        data=schema.dump(schema.load(data)),
+        data=data,
     )
 
 

@@ -1,29 +1,71 @@
-"""JSON in and out of nameko's HTTP entrypoint, with our typed errors mapped to statuses."""
+"""The gateway's HTTP edge: routes that validate what comes in with schemas, answer JSON, and
+describe themselves for the OpenAPI document.
+
+A route handler receives a `Call`: its path values, query and body already loaded with
+their schemas, and who calls (the office's practice, or the patient's session token):
+
+    @route("PUT", "/office/v1/patients/<external_id>", tag=SYNC, auth=OFFICE, path=identity.SyncKey,
+           body=identity.PatientUpsert, answers=identity.Patient, refuses=(RULE_BROKEN,),
+           summary="Create or replace a patient")
+    def put_patient(self, call):
+        return self.identity.upsert_patient(call.practice_id, call.path["external_id"], call.body)
+
+Every route is recorded in OPERATIONS, from which services/gateway/openapi.py writes the
+document; whatever a handler raises becomes an answer in services/gateway/errors.py.
+"""
 import functools
 import json
-import logging
+import re
 import uuid
+from dataclasses import dataclass, field
+from typing import Mapping, Optional, Tuple
 
-from nameko.exceptions import UnknownService
+from marshmallow import EXCLUDE, Schema, post_dump
+from marshmallow import fields as ma
+from nameko.extensions import DependencyProvider
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer, WsgiApp
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.wrappers import Response
 
-from chairside.errors import BROKER_AWAY, ChairsideError, ServiceUnavailable, ValidationFailed
+from chairside import context
+from chairside.contracts.identity import INVALID_API_KEY, PASSWORD_CHANGE_REQUIRED, SIGN_IN_REQUIRED
+from chairside.refusals import SERVICE_UNAVAILABLE, VALIDATION_ERROR, ErrorCode
+from services.gateway import errors
 
-log = logging.getLogger(__name__)
+OFFICE = "office"    # the practice's office API key
+PATIENT = "patient"  # a signed-in patient's session token
 
-# the broker or a service is away: the client should try again shortly
-UNREACHABLE = BROKER_AWAY + (UnknownService,)
+MAX_BODY_BYTES = 1_000_000
+MAX_JSON_DEPTH = 32  # our bodies are flat; deep nesting only costs (json recursion is unbounded)
+REQUEST_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
+
+# Headers on every JSON answer: answers carry patient data, never cached, never sniffed.
+API_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+
+
+class ErrorBody(Schema):
+    """{"error": CODE, "message": words, "fields"?: {field: [messages]}}"""
+    error = ma.String(required=True, attribute="code")
+    message = ma.String(required=True)
+    fields = ma.Dict(keys=ma.String(), values=ma.Raw(), metadata={
+        "description": "What is wrong with each field, when the input was at fault."})
+
+    @post_dump
+    def _without_empty_fields(self, body, **kwargs):
+        if not body.get("fields"):
+            body.pop("fields", None)
+        return body
 
 
 def json_response(status, body, headers=None):
-    return Response(json.dumps(body), status=status, mimetype="application/json", headers=headers)
+    return Response(json.dumps(body), status=status, mimetype="application/json", headers={**API_HEADERS,
+                                                                                           **(headers or {})})
 
 
-def error_response(error):
-    return json_response(error.status, error.to_body())
+def error_response(exc, headers=None):
+    refusal = errors.refusal_for(exc)
+    return json_response(errors.status_of(type(refusal)), ErrorBody().dump(refusal), headers)
 
 
 class JsonWsgiApp(WsgiApp):
@@ -32,12 +74,13 @@ class JsonWsgiApp(WsgiApp):
     def __call__(self, environ, start_response):
         try:
             self.url_map.bind_to_environ(environ).match()
-        except HTTPException as exc:
-            code = exc.name.upper().replace(" ", "_")
-            response = json_response(exc.code, {"error": code, "message": exc.description})
-            if getattr(exc, "valid_methods", None):
-                response.headers["Allow"] = ", ".join(exc.valid_methods)
-            return response(environ, start_response)
+        except MethodNotAllowed as exc:
+            allow = {"Allow": ", ".join(sorted(exc.valid_methods))} if exc.valid_methods else {}
+            return error_response(errors.WRONG_METHOD(), allow)(environ, start_response)
+        except NotFound:
+            return error_response(errors.NO_ROUTE())(environ, start_response)
+        except HTTPException:  # anything else werkzeug refuses: answer as the gateway does
+            pass
         return super().__call__(environ, start_response)
 
 
@@ -45,72 +88,195 @@ class JsonWebServer(WebServer):
     def get_wsgi_app(self):
         return JsonWsgiApp(self)
 
+    def context_data_from_headers(self, request):
+        """Every RPC of the request carries its id (and, once known, who acts): chairside.context."""
+        return {context.REQUEST_ID: request_id(request)}
+
 
 class JsonHttp(HttpRequestHandler):
     server = JsonWebServer()
 
-    def response_from_result(self, result):
-        if isinstance(result, Response):
-            return result
-        status, body = result if isinstance(result, tuple) else (200, result)
-        if status == 204:
-            return Response(status=204)
-        return json_response(status, body)
-
     def response_from_exception(self, exc):
-        if isinstance(exc, ChairsideError):
-            return error_response(exc)
-        if isinstance(exc, UNREACHABLE):
-            log.warning("answering 503: %s: %s", type(exc).__name__, exc)
-            return error_response(ServiceUnavailable("A service could not be reached; try again shortly."))
-        reference = uuid.uuid4().hex[:12]
-        log.error("unexpected error %s: %r", reference, exc, exc_info=exc)
-        return json_response(500, {"error": "INTERNAL_ERROR", "message": f"Something went wrong (reference {reference})."})
+        return error_response(exc)
 
 
-def route(method, url, **kwargs):
-    """An HTTP entrypoint whose typed errors become JSON answers inside the worker (not logged as crashes)."""
-    def decorate(handler):
-        @functools.wraps(handler)
-        def answering(self, request, **values):
-            try:
-                return handler(self, request, **values)
-            except ChairsideError as exc:
-                return error_response(exc)
-        return JsonHttp.decorator(method, url, **kwargs)(answering)
-    return decorate
+class CallContext(DependencyProvider):
+    """`self.call_context`: the worker's context data, which every RPC of the request carries."""
 
-
-MAX_BODY_BYTES = 1_000_000
-
-
-def json_body(request, required=True):
-    """The request's JSON object; VALIDATION_ERROR when it is malformed or not an object."""
-    if (request.content_length or 0) > MAX_BODY_BYTES:
-        raise ValidationFailed("The body is too large.", fields={"_body": [f"At most {MAX_BODY_BYTES} bytes."]})
-    raw = request.get_data(cache=True)
-    if not raw:
-        if required:
-            raise ValidationFailed("A JSON body is required.", fields={"_body": ["Missing JSON body."]})
-        return {}
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise ValidationFailed("The body is not valid JSON.", fields={"_body": ["Malformed JSON."]})
-    if not isinstance(body, dict):
-        raise ValidationFailed("The body must be a JSON object.", fields={"_body": ["Must be a JSON object."]})
-    return body
+    def get_dependency(self, worker_ctx):
+        return worker_ctx
 
 
 def request_id(request):
     """The caller's X-Request-Id when it is sane, else a new one: it ties audit rows to requests."""
     given = request.headers.get("X-Request-Id", "")
-    if given and len(given) <= 64 and given.replace("-", "").isalnum():
-        return given
-    return uuid.uuid4().hex
+    return given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
 
 
 def bearer_token(request):
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def json_depth_exceeds(raw, limit):
+    """True when `raw` JSON nests arrays and objects deeper than `limit` (strings skipped)."""
+    depth = 0
+    for token in _JSON_STRUCTURE.finditer(raw):
+        char = token.group()
+        if char in (b"[", b"{"):
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in (b"]", b"}"):
+            depth -= 1
+    return False
+
+
+_JSON_STRUCTURE = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def body_problem(message):
+    return VALIDATION_ERROR(fields={"_body": [message]})
+
+
+def json_body(request):
+    """The request's JSON object; VALIDATION_ERROR when it is missing, too large, too deep,
+    malformed or not an object."""
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        raise body_problem(f"At most {MAX_BODY_BYTES} bytes.")
+    raw = request.get_data(cache=True)
+    if len(raw) > MAX_BODY_BYTES:
+        raise body_problem(f"At most {MAX_BODY_BYTES} bytes.")
+    if not raw:
+        raise body_problem("A JSON object is required.")
+    if json_depth_exceeds(raw, MAX_JSON_DEPTH):
+        raise body_problem(f"Nested more than {MAX_JSON_DEPTH} levels deep.")
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise body_problem("Malformed JSON.")
+    if not isinstance(body, dict):
+        raise body_problem("Must be a JSON object.")
+    return body
+
+
+@dataclass
+class Call:
+    """One request as a handler sees it."""
+    request: object
+    path: Mapping = field(default_factory=dict)
+    query: Mapping = field(default_factory=dict)
+    body: Optional[dict] = None      # the body as validated, dumped again for an RPC (JSON values)
+    loaded: Optional[dict] = None    # the body as validated (Python values)
+    practice: Optional[dict] = None  # the office's practice (auth=OFFICE)
+    token: Optional[str] = None      # the patient's session token (auth=PATIENT)
+
+    @property
+    def practice_id(self):
+        return self.practice["id"]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A handler's answer with a status other than the route's own (e.g. 503 from /health)."""
+    status: int
+    body: object
+
+
+@dataclass(frozen=True)
+class Operation:
+    """A route as the OpenAPI document describes it."""
+    method: str
+    url: str
+    name: str
+    summary: str
+    tag: str
+    description: str
+    auth: Optional[str]
+    path: Optional[type]
+    query: Optional[type]
+    body: Optional[type]
+    answers: Mapping[int, Optional[type]]
+    status: int
+    refuses: Tuple[ErrorCode, ...]
+    temporary_password_ok: bool
+
+    @property
+    def template(self):
+        """/office/v1/patients/{external_id}"""
+        return re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", self.url)
+
+    def error_codes(self):
+        """Every code this route may answer with: its own, and those of its auth, input and backends."""
+        codes = list(self.refuses)
+        if self.path or self.query or self.body:
+            codes.append(VALIDATION_ERROR)
+        if self.auth == OFFICE:
+            codes.append(INVALID_API_KEY)
+        if self.auth == PATIENT:
+            codes.append(SIGN_IN_REQUIRED)
+            if not self.temporary_password_ok:
+                codes.append(PASSWORD_CHANGE_REQUIRED)
+        if 503 not in self.answers:  # a route that answers 503 itself says so in its answer
+            codes.append(SERVICE_UNAVAILABLE)
+        return list(dict.fromkeys(codes))
+
+
+OPERATIONS = []
+
+
+def route(method, url, *, summary, tag, description="", auth=None, path=None, query=None, body=None, answers=None,
+          status=200, refuses=(), temporary_password_ok=False):
+    """An HTTP entrypoint: its input loaded with `path`, `query` and `body` schemas, its caller
+    authenticated by `auth`, its answer (`answers`, a schema or {status: schema}) sent with
+    `status`; `refuses` lists the error codes its backends may answer with."""
+    answer_schemas = answers if isinstance(answers, dict) else {status: answers}
+    operation = Operation(method, url, "", summary, tag, description, auth, path, query, body, answer_schemas,
+                          status, tuple(refuses), temporary_password_ok)
+
+    def decorate(handler):
+        OPERATIONS.append(_named(operation, handler.__name__))
+
+        @functools.wraps(handler)
+        def answering(self, request, **values):
+            try:
+                call = _call(self, operation, request, values)
+                return _respond(operation, handler(self, call))
+            except Exception as exc:  # every failure is an answer here, in one place
+                return error_response(exc)
+        return JsonHttp.decorator(method, url)(answering)
+    return decorate
+
+
+def _named(operation, name):
+    return Operation(**{**operation.__dict__, "name": name})
+
+
+def _call(service, operation, request, values):
+    call = Call(request)
+    if operation.auth == OFFICE:
+        call.practice = service.identity.authenticate_office(bearer_token(request))
+        context.act_as(service.call_context, context.OFFICE)
+    elif operation.auth == PATIENT:
+        call.token = bearer_token(request)
+        if not call.token:
+            raise SIGN_IN_REQUIRED()
+    if operation.path:
+        call.path = operation.path().load(values)
+    if operation.query:
+        call.query = operation.query(unknown=EXCLUDE).load(request.args.to_dict())
+    if operation.body:
+        schema = operation.body()
+        call.loaded = schema.load(json_body(request))
+        call.body = schema.dump(call.loaded)
+    return call
+
+
+def _respond(operation, result):
+    if isinstance(result, Response):
+        return result
+    if isinstance(result, Answer):
+        return json_response(result.status, result.body)
+    if operation.status == 204:
+        return Response(status=204, headers=API_HEADERS)
+    return json_response(operation.status, result)

@@ -1,56 +1,65 @@
-"""Office API: the PMS connector syncs clinics and patients and reads what the services hold."""
-from chairside.errors import Unauthenticated, ValidationFailed
-from services.gateway.http import bearer_token, json_body, request_id, route
+"""Office API: the PMS connector syncs clinics and patients, reads what the services hold,
+issues portal access and reads the audit log. Every read of patient data is audited."""
+from chairside.contracts import billing, identity, sms
+from chairside.refusals import NOT_SYNCED_YET, RULE_BROKEN
+from services.gateway.http import OFFICE, route
+from services.gateway.schemas import AuditQuery
+
+SYNC = "PMS sync"
+PATIENT_NOT_FOUND = identity.PATIENT_NOT_FOUND
 
 
 class OfficeApi:
-    def _practice(self, request):
-        """The practice whose API key the request carries."""
-        token = bearer_token(request)
-        if not token:
-            raise Unauthenticated("Send the practice's API key as `Authorization: Bearer <key>`.")
-        return self.identity.authenticate_office(token)
+    def audited_patient(self, call, action):
+        """The patient of the path, the read written to the audit log with the office as actor."""
+        patient = self.identity.get_patient(call.practice_id, call.path["external_id"])
+        self.identity.record_access({"practice_id": call.practice_id, "patient_id": patient["id"],
+                                     "action": action, "outcome": "success"})
+        return patient
 
-    def _patient(self, request, external_id, reading):
-        """The patient, with the read written to the audit log."""
-        practice = self._practice(request)
-        patient = self.identity.get_patient(practice["id"], external_id)
-        self.identity.record_access(practice["id"], "office", patient["id"], reading, "success", request_id(request))
-        return practice, patient
+    @route("PUT", "/office/v1/clinics/<external_id>", tag=SYNC, auth=OFFICE, path=identity.SyncKey,
+           body=identity.ClinicUpsert, answers=identity.Clinic, summary="Create or replace a clinic",
+           description="A full replacement: an optional field left out goes back to its default. "
+                       "The same body twice changes nothing; a change increments `version`.")
+    def put_clinic(self, call):
+        return self.identity.upsert_clinic(call.practice_id, call.path["external_id"], call.body)
 
-    @route("PUT", "/office/v1/clinics/<external_id>")
-    def put_clinic(self, request, external_id):
-        practice = self._practice(request)
-        return self.identity.upsert_clinic(practice["id"], external_id, json_body(request))
+    @route("PUT", "/office/v1/patients/<external_id>", tag=SYNC, auth=OFFICE, path=identity.SyncKey,
+           body=identity.PatientUpsert, answers=identity.Patient, refuses=(RULE_BROKEN,),
+           summary="Create or replace a patient",
+           description="A full replacement, idempotent like the clinic's. RULE_BROKEN names each field "
+                       "that breaks a rule: a birth date in the future or before 1900, a clinic or "
+                       "guarantor not synced yet.")
+    def put_patient(self, call):
+        return self.identity.upsert_patient(call.practice_id, call.path["external_id"], call.body)
 
-    @route("PUT", "/office/v1/patients/<external_id>")
-    def put_patient(self, request, external_id):
-        practice = self._practice(request)
-        return self.identity.upsert_patient(practice["id"], external_id, json_body(request))
+    @route("GET", "/office/v1/patients/<external_id>", tag=SYNC, auth=OFFICE, path=identity.SyncKey,
+           answers=identity.Patient, refuses=(PATIENT_NOT_FOUND,), summary="A patient as identity holds it")
+    def get_patient(self, call):
+        return self.audited_patient(call, "patient_read")
 
-    @route("GET", "/office/v1/patients/<external_id>")
-    def get_patient(self, request, external_id):
-        return self._patient(request, external_id, "patient_read")[1]
+    @route("GET", "/office/v1/patients/<external_id>/balance", tag=SYNC, auth=OFFICE, path=identity.SyncKey,
+           answers=billing.Balance, refuses=(PATIENT_NOT_FOUND, NOT_SYNCED_YET), summary="A patient's balance")
+    def get_balance(self, call):
+        patient = self.audited_patient(call, "balance_read")
+        return self.billing.get_balance(call.practice_id, patient["id"])
 
-    @route("GET", "/office/v1/patients/<external_id>/balance")
-    def get_balance(self, request, external_id):
-        practice, patient = self._patient(request, external_id, "balance_read")
-        return self.billing.get_balance(practice["id"], patient["id"])
+    @route("GET", "/office/v1/patients/<external_id>/texting", tag=SYNC, auth=OFFICE, path=identity.SyncKey,
+           answers=sms.Texting, refuses=(PATIENT_NOT_FOUND, NOT_SYNCED_YET),
+           summary="A patient's mobile phone and consent as sms knows them")
+    def get_texting(self, call):
+        patient = self.audited_patient(call, "texting_read")
+        return self.sms.get_texting(call.practice_id, patient["id"])
 
-    @route("GET", "/office/v1/patients/<external_id>/texting")
-    def get_texting(self, request, external_id):
-        practice, patient = self._patient(request, external_id, "texting_read")
-        return self.sms.get_texting(practice["id"], patient["id"])
+    @route("POST", "/office/v1/patients/<external_id>/portal-access", tag=SYNC, auth=OFFICE,
+           path=identity.SyncKey, answers=identity.PortalAccess, status=201,
+           refuses=(PATIENT_NOT_FOUND, identity.NO_FREE_USERNAME), summary="Issue portal access",
+           description="A username (the first time) and a new random temporary password; the old one stops "
+                       "working, a lockout is lifted and every session of the patient ends.")
+    def issue_portal_access(self, call):
+        return self.identity.issue_portal_access(call.practice_id, call.path["external_id"])
 
-    @route("POST", "/office/v1/patients/<external_id>/portal-access")
-    def issue_portal_access(self, request, external_id):
-        practice = self._practice(request)
-        return 201, self.identity.issue_portal_access(practice["id"], external_id, request_id(request))
-
-    @route("GET", "/office/v1/audit")
-    def audit(self, request):
-        practice = self._practice(request)
-        external_id = request.args.get("patient")
-        if not external_id:
-            raise ValidationFailed("Name the patient: ?patient=<external_id>.", fields={"patient": ["Required."]})
-        return {"entries": self.identity.list_audit(practice["id"], external_id)}
+    @route("GET", "/office/v1/audit", tag=SYNC, auth=OFFICE, query=AuditQuery, answers=identity.AuditLog,
+           refuses=(PATIENT_NOT_FOUND,), summary="A patient's audit entries, oldest first")
+    def audit(self, call):
+        return self.identity.list_audit(call.practice_id, call.query["patient"])

@@ -1,48 +1,67 @@
 """Patient API: two-step sign-in, sessions, second factors and the family view."""
-from services.gateway.http import bearer_token, json_body, request_id, route
+from chairside.contracts import identity, sms
+from chairside.refusals import NOT_SYNCED_YET
+from services.gateway.http import PATIENT, route
+from services.gateway.schemas import ChallengePath, CodeSent
+
+SIGN_IN = "Patient sign-in"
+ACCOUNT = "Patient account"
+SENT = {"status": "sent"}
 
 
 class PatientApi:
-    @route("POST", "/api/v1/login")
-    def login(self, request):
-        body = json_body(request)
-        return self.identity.login(body.get("practice"), body.get("username"), body.get("password"),
-                                   request_id(request))
+    @route("POST", "/api/v1/login", tag=SIGN_IN, body=identity.Login, answers=identity.Challenge,
+           refuses=(identity.INVALID_CREDENTIALS, identity.TOO_MANY_ATTEMPTS), summary="Sign in, step one: password",
+           description="Answers the same INVALID_CREDENTIALS whether or not the account exists.")
+    def login(self, call):
+        return self.identity.login(call.body)
 
-    @route("POST", "/api/v1/login/<challenge_id>/sms")
-    def send_login_code(self, request, challenge_id):
-        self.identity.send_login_code(challenge_id, request_id(request))
-        return 202, {"status": "sent"}
+    @route("POST", "/api/v1/login/<challenge_id>/sms", tag=SIGN_IN, path=ChallengePath, answers=CodeSent,
+           status=202, summary="Text a 6-digit code to the patient's mobile phone",
+           refuses=(identity.CHALLENGE_EXPIRED, identity.NO_MOBILE_PHONE, identity.TOO_MANY_ATTEMPTS,
+                    identity.TOO_MANY_CODES, sms.CANNOT_TEXT, sms.TEXTING_NOT_SET_UP, NOT_SYNCED_YET,
+                    sms.PROVIDER_REFUSED),
+           description="The code lives 10 minutes and works once, for this sign-in only.")
+    def send_login_code(self, call):
+        self.identity.send_login_code(call.path["challenge_id"])
+        return CodeSent().dump(SENT)
 
-    @route("POST", "/api/v1/login/<challenge_id>/verify")
-    def verify_login(self, request, challenge_id):
-        return self.identity.verify_login(challenge_id, json_body(request).get("code"), request_id(request))
+    @route("POST", "/api/v1/login/<challenge_id>/verify", tag=SIGN_IN, path=ChallengePath, body=identity.Code,
+           answers=identity.SessionStarted,
+           refuses=(identity.CHALLENGE_EXPIRED, identity.INVALID_CODE, identity.TOO_MANY_ATTEMPTS),
+           summary="Sign in, step two: a text code, an authenticator code or a recovery code")
+    def verify_login(self, call):
+        return self.identity.verify_login(call.path["challenge_id"], call.body)
 
-    @route("POST", "/api/v1/logout")
-    def logout(self, request):
-        self.identity.logout(bearer_token(request), request_id(request))
-        return 204, None
+    @route("POST", "/api/v1/logout", tag=ACCOUNT, auth=PATIENT, status=204, temporary_password_ok=True,
+           summary="Sign out: the token stops working")
+    def logout(self, call):
+        self.identity.logout(call.token)
 
-    @route("PUT", "/api/v1/me/password")
-    def change_password(self, request):
-        body = json_body(request)
-        self.identity.change_password(bearer_token(request), body.get("current_password"),
-                                      body.get("new_password"), request_id(request))
-        return 204, None
+    @route("PUT", "/api/v1/me/password", tag=ACCOUNT, auth=PATIENT, body=identity.PasswordChange, status=204,
+           temporary_password_ok=True, refuses=(identity.WRONG_PASSWORD, identity.WEAK_PASSWORD),
+           summary="Change the password; every other session ends",
+           description="WEAK_PASSWORD explains in words why: under 12 characters, common, or built on the "
+                       "patient's own name, username or birth date.")
+    def change_password(self, call):
+        self.identity.change_password(call.token, call.body)
 
-    @route("POST", "/api/v1/me/totp")
-    def start_totp(self, request):
-        return 201, self.identity.start_totp(bearer_token(request), request_id(request))
+    @route("POST", "/api/v1/me/totp", tag=ACCOUNT, auth=PATIENT, answers=identity.TotpEnrolment, status=201,
+           summary="Start setting up an authenticator app")
+    def start_totp(self, call):
+        return self.identity.start_totp(call.token)
 
-    @route("POST", "/api/v1/me/totp/confirm")
-    def confirm_totp(self, request):
-        self.identity.confirm_totp(bearer_token(request), json_body(request).get("code"), request_id(request))
-        return 204, None
+    @route("POST", "/api/v1/me/totp/confirm", tag=ACCOUNT, auth=PATIENT, body=identity.Code, status=204,
+           refuses=(identity.INVALID_CODE,), summary="Confirm the authenticator with one of its codes")
+    def confirm_totp(self, call):
+        self.identity.confirm_totp(call.token, call.body)
 
-    @route("POST", "/api/v1/me/recovery-codes")
-    def new_recovery_codes(self, request):
-        return 201, self.identity.new_recovery_codes(bearer_token(request), request_id(request))
+    @route("POST", "/api/v1/me/recovery-codes", tag=ACCOUNT, auth=PATIENT, answers=identity.RecoveryCodes,
+           status=201, summary="New single-use recovery codes; the old set stops working")
+    def new_recovery_codes(self, call):
+        return self.identity.new_recovery_codes(call.token)
 
-    @route("GET", "/api/v1/me")
-    def me(self, request):
-        return self.identity.me(bearer_token(request), request_id(request))
+    @route("GET", "/api/v1/me", tag=ACCOUNT, auth=PATIENT, answers=identity.Profile,
+           summary="The signed-in patient and the family members they may see")
+    def me(self, call):
+        return self.identity.me(call.token)

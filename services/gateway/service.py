@@ -1,35 +1,39 @@
-"""gateway: the HTTP face. Each API area is a mixin of routes; the rules live in the services."""
+"""gateway: the HTTP face. Each API area is a class of routes; the rules live in the services."""
 import eventlet
 
 from chairside import config
-from chairside.rpc import ServiceRpc
-from services.gateway.http import json_response, route
+from chairside.remote import ServiceRpc
+from services.gateway.apidocs import ApiDocs
+from services.gateway.http import Answer, CallContext, route
 from services.gateway.office import OfficeApi
 from services.gateway.patient import PatientApi
+from services.gateway.schemas import Health
 from services.gateway.texting import OfficeTextingApi
 
 BACKENDS = ("identity", "forms", "billing", "sms")
 
 
-class GatewayService(OfficeApi, OfficeTextingApi, PatientApi):
+class GatewayService(OfficeApi, OfficeTextingApi, PatientApi, ApiDocs):
     name = "gateway"
 
     identity = ServiceRpc("identity")
     forms = ServiceRpc("forms")
     billing = ServiceRpc("billing")
     sms = ServiceRpc("sms")
+    call_context = CallContext()
 
-    @route("GET", "/health")
-    def health(self, request):
+    @route("GET", "/health", tag="Health", answers={200: Health, 503: Health},
+           summary="Whether the gateway can reach every service")
+    def health(self, call):
         seconds = config.number("HEALTH_TIMEOUT_SECONDS", 2)
         pool = eventlet.GreenPool(len(BACKENDS))
         states = dict(pool.imap(lambda name: (name, self._ping(name, seconds)), BACKENDS))
         ok = all(state == "ok" for state in states.values())
-        return json_response(200 if ok else 503, {"status": "ok" if ok else "unavailable", "services": states})
+        return Answer(200 if ok else 503, Health().dump({"status": "ok" if ok else "unavailable", "services": states}))
 
     def _ping(self, name, seconds):
         try:
             getattr(self, name).within(seconds).ping()
             return "ok"
-        except Exception:
+        except Exception:  # whatever stops the answer, the service is not reachable now
             return "unavailable"

@@ -1,8 +1,10 @@
 """Identity's tables (its database alone)."""
 from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, foreign, mapped_column, relationship, synonym
 
 from chairside.types import UtcDateTime
+from services.identity.domain import family, throttle
+from services.identity.domain.family import DEFAULT_DEPENDENT_AGE
 
 
 class Base(DeclarativeBase):
@@ -15,7 +17,7 @@ class Practice(Base):
     slug: Mapped[str] = mapped_column(String(40), unique=True, nullable=False)
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     timezone: Mapped[str] = mapped_column(String(64), nullable=False)
-    dependent_age: Mapped[int] = mapped_column(Integer, nullable=False, default=16)
+    dependent_age: Mapped[int] = mapped_column(Integer, nullable=False, default=DEFAULT_DEPENDENT_AGE)
     api_key_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     created_at = mapped_column(UtcDateTime, nullable=False)
 
@@ -32,6 +34,8 @@ class Clinic(Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     updated_at = mapped_column(UtcDateTime, nullable=False)
     __table_args__ = (UniqueConstraint("practice_id", "external_id", name="uq_clinics_practice_external"),)
+
+    clinic_id = synonym("id")  # the name events give it
 
 
 class Patient(Base):
@@ -52,6 +56,18 @@ class Patient(Base):
     updated_at = mapped_column(UtcDateTime, nullable=False)
     __table_args__ = (UniqueConstraint("practice_id", "external_id", name="uq_patients_practice_external"),)
 
+    patient_id = synonym("id")  # the name events give it
+    # For reading only (answers name the clinic and guarantor by external id): the sync
+    # writes the id columns. A writable self-reference also breaks the flush of a patient
+    # who is their own guarantor (a circular dependency).
+    clinic = relationship(Clinic, lazy="joined", viewonly=True)
+    guarantor = relationship("Patient", remote_side=[id], lazy="joined", join_depth=1, viewonly=True)
+
+    @property
+    def member(self):
+        """The patient as the family rules see them."""
+        return family.Member(self.id, self.practice_id, self.guarantor_id, self.birthdate, self.dependent)
+
 
 class PortalAccount(Base):
     """A patient's portal credentials, second factors and failure counters."""
@@ -70,6 +86,17 @@ class PortalAccount(Base):
     totp_last_step = mapped_column(BigInteger, nullable=True)
     created_at = mapped_column(UtcDateTime, nullable=False)
     __table_args__ = (UniqueConstraint("practice_id", "username_key", name="uq_portal_accounts_username"),)
+
+    @property
+    def attempts(self):
+        """The failure counters as the throttle rules see them."""
+        return throttle.Attempts(self.password_failures, self.code_failures, self.locked_until)
+
+    @attempts.setter
+    def attempts(self, attempts):
+        self.password_failures = attempts.password_failures
+        self.code_failures = attempts.code_failures
+        self.locked_until = attempts.locked_until
 
 
 class RecoveryCode(Base):
@@ -121,3 +148,7 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(60), nullable=False)
     outcome: Mapped[str] = mapped_column(String(40), nullable=False)
     request_id = mapped_column(String(64), nullable=True)
+
+    # no foreign key (the log outlives nothing and is never rewritten); read-only
+    patient = relationship(Patient, primaryjoin=lambda: foreign(AuditEntry.patient_id) == Patient.id,
+                           viewonly=True, lazy="joined")

@@ -2,19 +2,21 @@
 from dataclasses import dataclass
 from typing import Optional
 
-from chairside.events.catalogue import TEXT_OK
-from chairside.rules import RuleBroken
+from chairside.contracts.identity import TEXT_OK
+from chairside.contracts.sms import CANNOT_TEXT, TEXTING_NOT_SET_UP, TEXTING_NUMBER_TAKEN
+from chairside.refusals import rule_broken
 
 
 @dataclass(frozen=True)
-class Contact:
+class PhoneConsent:
+    """A patient's mobile phone and whether it may be texted."""
     mobile_phone: Optional[str]
     text_ok: str
     opted_out: bool
 
 
-def contact_after_sync(current, mobile_phone, text_ok):
-    """The patient's texting contact after the PMS sent its phone and Text OK status.
+def consent_after_sync(current, mobile_phone, text_ok):
+    """The patient's phone consent after the PMS sent its phone and Text OK status.
 
     An opt-out belongs to the number that sent STOP: it survives a sync of the same
     number, and a new number starts without one.
@@ -22,13 +24,10 @@ def contact_after_sync(current, mobile_phone, text_ok):
     if text_ok not in TEXT_OK:
         raise ValueError(f"text_ok must be one of {TEXT_OK}")
     opted_out = bool(current and current.opted_out and current.mobile_phone == mobile_phone)
-    return Contact(mobile_phone=mobile_phone, text_ok=text_ok, opted_out=opted_out)
+    return PhoneConsent(mobile_phone=mobile_phone, text_ok=text_ok, opted_out=opted_out)
 
 
 # -- texting: who may be texted, and from which clinic -------------------------------------
-
-NOT_SET_UP = ("No clinic of this practice is set up for texting: subscribe the patient's clinic "
-              "or the practice's default texting clinic to texting, with a texting number.")
 
 
 @dataclass(frozen=True)
@@ -47,41 +46,44 @@ def choose_sender(patient_clinic, default_clinic):
     """The clinic a patient's texts go out from.
 
     The patient's own clinic when it can send; otherwise the practice's default texting
-    clinic when that one can; with neither the send is refused with a reason.
+    clinic when that one can; with neither the send is refused (TEXTING_NOT_SET_UP).
     Either argument may be None (no clinic, or no default chosen).
     """
     for clinic in (patient_clinic, default_clinic):
         if clinic is not None and clinic.can_send:
             return clinic
-    raise RuleBroken({"clinic": [NOT_SET_UP]})
+    raise TEXTING_NOT_SET_UP()
 
 
-def may_text(contact):
-    """Refuse (RuleBroken) a text to a patient who cannot or must not receive one.
+NO_MOBILE_PHONE = "The patient has no mobile phone on file."
+OPTED_OUT = "The patient's mobile phone opted out of texts (STOP)."
+TEXT_NOT_OK = "The patient's Text OK is \"no\" in the practice's records."
+NEEDS_NUMBER = "A clinic subscribed to texting needs its texting number."
 
-    Nothing is sent without a mobile phone, to a number that opted out, or to a patient
-    whose Text OK is "no" in the PMS.
-    """
-    if contact is None or not contact.mobile_phone:
-        raise RuleBroken({"mobile_phone": ["The patient has no mobile phone on file."]})
-    if contact.opted_out:
-        raise RuleBroken({"mobile_phone": ["The patient's mobile phone opted out of texts (STOP)."]})
-    if contact.text_ok == "no":
-        raise RuleBroken({"text_ok": ["The patient's Text OK is \"no\" in the practice's records."]})
-    return contact
+
+def may_text(consent):
+    """Refuse (CANNOT_TEXT, the reason by field) a text to a patient who cannot or must not
+    receive one: no mobile phone, a number that opted out, or Text OK "no" in the PMS."""
+    if consent is None or not consent.mobile_phone:
+        raise CANNOT_TEXT(fields={"mobile_phone": [NO_MOBILE_PHONE]})
+    if consent.opted_out:
+        raise CANNOT_TEXT(fields={"mobile_phone": [OPTED_OUT]})
+    if consent.text_ok == "no":
+        raise CANNOT_TEXT(fields={"text_ok": [TEXT_NOT_OK]})
+    return consent
 
 
 def clinic_texting(clinic_id, subscribed, number):
     """A clinic's texting settings as the office sets them: a subscribed clinic needs a number."""
     if subscribed and not number:
-        raise RuleBroken({"number": ["A clinic subscribed to texting needs its texting number."]})
+        raise rule_broken("number", NEEDS_NUMBER)
     return TextingClinic(clinic_id=clinic_id, subscribed=subscribed, number=number)
 
 
 def check_number_free(practice_id, number, practices_using_it):
     """A texting number belongs to one practice: replies to it must reach that practice alone."""
     if number and any(other != practice_id for other in practices_using_it):
-        raise RuleBroken({"number": ["This number already texts for another practice."]})
+        raise TEXTING_NUMBER_TAKEN(fields={"number": [TEXTING_NUMBER_TAKEN.message]})
 
 
 # Texts whose body carries a secret (a sign-in code): sent, but never kept readable.

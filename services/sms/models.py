@@ -2,6 +2,8 @@
 from sqlalchemy import Boolean, DateTime, Integer, String, Text, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from services.sms import domain
+
 
 class Base(DeclarativeBase):
     pass
@@ -17,6 +19,10 @@ class Contact(Base):
     text_ok: Mapped[str] = mapped_column(String(7), nullable=False)
     opted_out: Mapped[bool] = mapped_column(Boolean, nullable=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    @property
+    def consent(self):
+        return domain.PhoneConsent(self.mobile_phone, self.text_ok, self.opted_out)
 
 
 class Clinic(Base):
@@ -36,6 +42,11 @@ class Clinic(Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     texting_subscribed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
     texting_number = mapped_column(String(16), nullable=True, index=True)
+
+    @property
+    def texting(self):
+        """The clinic as the sending rules see it."""
+        return domain.TextingClinic(self.clinic_id, self.texting_subscribed, self.texting_number)
 
 
 class PracticeTexting(Base):

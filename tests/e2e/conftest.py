@@ -35,6 +35,7 @@ class Office:
 
     def __init__(self, gateway_url, api_key):
         self.url = gateway_url
+        self.key = api_key
         self.http = requests.Session()
         self.http.headers["Authorization"] = f"Bearer {api_key}"
 
@@ -65,7 +66,7 @@ class Running:
 
     def new_practice(self, label="practice", name="Test Dental", timezone="America/New_York"):
         slug = f"{label}-{uuid.uuid4().hex[:6]}"
-        created = rpc(self.amqp_uri, "identity", "create_practice", slug, name, timezone)
+        created = rpc(self.amqp_uri, "identity", "create_practice", {"slug": slug, "name": name, "timezone": timezone})
         office = Office(self.gateway_url, created["api_key"])
         office.amqp_uri = self.amqp_uri
         return created["practice"], office

@@ -59,26 +59,30 @@ def test_patient_sync_reaches_billing_sms_and_forms(running):
     assert office.get("/office/v1/patients/P-1/texting").json()["text_ok"] == "no"
 
 
-@pytest.mark.parametrize("body, field", [
-    (dict(ANN, birthdate="1980-02-30"), "birthdate"),
-    (dict(ANN, birthdate="2999-01-01"), "birthdate"),
-    (dict(ANN, mobile_phone="555-0100"), "mobile_phone"),
-    (dict(ANN, clinic="nowhere"), "clinic"),
-    (dict(ANN, guarantor="nobody"), "guarantor"),
-    ({k: v for k, v in ANN.items() if k != "first_name"}, "first_name"),
-    (dict(ANN, last_name="   "), "last_name"),
-    (dict(ANN, dependent="yes"), "dependent"),
-    (dict(ANN, first_name=42), "first_name"),
-    (dict(ANN, text_ok="maybe"), "text_ok"),
-    (dict(ANN, shoe_size=44), "shoe_size"),
+BROKEN = (422, "RULE_BROKEN")  # fits the document, breaks a rule
+INVALID = (400, "VALIDATION_ERROR")  # does not fit the document
+
+
+@pytest.mark.parametrize("body, field, refusal", [
+    (dict(ANN, birthdate="1980-02-30"), "birthdate", INVALID),
+    (dict(ANN, birthdate="2999-01-01"), "birthdate", BROKEN),
+    (dict(ANN, mobile_phone="555-0100"), "mobile_phone", INVALID),
+    (dict(ANN, clinic="nowhere"), "clinic", BROKEN),
+    (dict(ANN, guarantor="nobody"), "guarantor", BROKEN),
+    ({k: v for k, v in ANN.items() if k != "first_name"}, "first_name", INVALID),
+    (dict(ANN, last_name="   "), "last_name", INVALID),
+    (dict(ANN, dependent="yes"), "dependent", INVALID),
+    (dict(ANN, first_name=42), "first_name", INVALID),
+    (dict(ANN, text_ok="maybe"), "text_ok", INVALID),
+    (dict(ANN, shoe_size=44), "shoe_size", INVALID),
 ])
-def test_invalid_patients_are_refused_and_nothing_is_stored(running, body, field):
+def test_invalid_patients_are_refused_and_nothing_is_stored(running, body, field, refusal):
     practice, office = running.new_practice("invalid")
     office.put_clinic("main", name="Main")
     response = office.put_patient("P-9", **body)
-    assert response.status_code == 400, response.text
+    assert response.status_code == refusal[0], response.text
     error = response.json()
-    assert error["error"] == "VALIDATION_ERROR" and field in error["fields"], error
+    assert error["error"] == refusal[1] and field in error["fields"], error
     assert office.get("/office/v1/patients/P-9").status_code == 404
     assert running.scalar("identity", "SELECT count(*) FROM patients WHERE practice_id = :p", p=practice["id"]) == 0
 
@@ -101,9 +105,9 @@ def test_office_key_is_required_and_never_crosses_practices(running):
         assert response.status_code == 401 and response.json()["error"] == "UNAUTHENTICATED"
     for path in ("/office/v1/patients/P-1", "/office/v1/patients/P-1/balance", "/office/v1/patients/P-1/texting"):
         response = second.get(path)
-        assert response.status_code == 404 and response.json()["error"] == "NOT_FOUND", path
-    # the second practice's clinic of the same external id is its own
-    assert second.put_patient("P-1", **ANN).status_code == 400
+        assert response.status_code == 404 and response.json()["error"] == "PATIENT_NOT_FOUND", path
+    # the first practice's clinic is unknown to the second
+    assert second.put_patient("P-1", **ANN).json()["fields"] == {"clinic": ["Unknown clinic: sync the clinic first."]}
 
 
 def test_balance_and_texting_are_404_until_the_consumers_know_the_patient(own_system):
@@ -113,7 +117,7 @@ def test_balance_and_texting_are_404_until_the_consumers_know_the_patient(own_sy
     running.system["billing"].stop()
     running.system["sms"].stop()
     assert office.put_patient("P-7", **dict(ANN, clinic=None)).status_code == 200
-    assert office.get("/office/v1/patients/P-7/balance").json()["error"] in ("NOT_FOUND", "SERVICE_UNAVAILABLE")
+    assert office.get("/office/v1/patients/P-7/balance").json()["error"] in ("NOT_SYNCED_YET", "SERVICE_UNAVAILABLE")
     health = requests.get(f"{running.gateway_url}/health", timeout=10)
     assert health.status_code == 503
     assert health.json()["services"]["billing"] == "unavailable" and health.json()["services"]["sms"] == "unavailable"

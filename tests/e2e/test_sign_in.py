@@ -321,4 +321,4 @@ def test_dependents_see_only_themselves(family):
     assert rpc(amqp, "identity", "can_access", ids["P-3"], ids["P-3"]) is True
 
     missing = requests.get(f"{portal.url}/api/v1/me", timeout=10)
-    assert missing.status_code == 401 and missing.json()["error"] == "UNAUTHENTICATED"
+    assert missing.status_code == 401 and missing.json()["error"] == "SIGN_IN_REQUIRED"

@@ -6,7 +6,7 @@ import uuid
 import pytest
 import requests
 
-from chairside.errors import Conflict, NotFound, ValidationFailed
+from chairside.refusals import Conflict, NotFound, ValidationFailed
 from scripts.admin import rpc
 from tests.e2e.conftest import _failures, dump_logs, start_system, wait_until
 
@@ -64,7 +64,7 @@ def patient_at_sms(running, office, external_id, **body):
 
 
 def send(running, practice, patient_id, body, purpose="test"):
-    return rpc(running.amqp_uri, "sms", "send_text", practice["id"], patient_id, body, purpose)
+    return rpc(running.amqp_uri, "sms", "send_text", practice["id"], patient_id, {"body": body, "purpose": purpose})
 
 
 # -- office set-up ----------------------------------------------------------------------------
@@ -107,24 +107,28 @@ def test_the_office_sets_texting_up(running):
     assert office.get("/office/v1/texting").json()["default_clinic"] is None
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"subscribed": True, "number": "555-0100"}, "number"),
-    ({"subscribed": True, "number": "+0155555501"}, "number"),
-    ({"subscribed": True, "number": 15555550100}, "number"),
-    ({"subscribed": True, "number": None}, "number"),
-    ({"subscribed": True}, "number"),
-    ({"subscribed": "yes", "number": "+15555550100"}, "subscribed"),
-    ({"subscribed": None, "number": "+15555550100"}, "subscribed"),
-    ({"number": "+15555550100"}, "subscribed"),
-    ({"subscribed": False, "number": None, "country": "US"}, "country"),
+INVALID = (400, "VALIDATION_ERROR")  # does not fit the document
+BROKEN = (422, "RULE_BROKEN")  # fits the document, breaks a rule
+
+
+@pytest.mark.parametrize("body, field, refusal", [
+    ({"subscribed": True, "number": "555-0100"}, "number", INVALID),
+    ({"subscribed": True, "number": "+0155555501"}, "number", INVALID),
+    ({"subscribed": True, "number": 15555550100}, "number", INVALID),
+    ({"subscribed": True, "number": None}, "number", BROKEN),
+    ({"subscribed": True}, "number", BROKEN),
+    ({"subscribed": "yes", "number": "+15555550100"}, "subscribed", INVALID),
+    ({"subscribed": None, "number": "+15555550100"}, "subscribed", INVALID),
+    ({"number": "+15555550100"}, "subscribed", INVALID),
+    ({"subscribed": False, "number": None, "country": "US"}, "country", INVALID),
 ])
-def test_bad_clinic_settings_answer_400_and_change_nothing(running, body, field):
+def test_bad_clinic_settings_are_refused_and_change_nothing(running, body, field, refusal):
     _, office = running.new_practice("bad")
     office.put_clinic("main", name="Main")
     texting_settled(office, "main", {"subscribed": False})
     response = office.http.put(f"{office.url}/office/v1/clinics/main/texting", json=body, timeout=30)
-    assert response.status_code == 400, response.text
-    assert response.json()["error"] == "VALIDATION_ERROR" and field in response.json()["fields"], response.json()
+    assert response.status_code == refusal[0], response.text
+    assert response.json()["error"] == refusal[1] and field in response.json()["fields"], response.json()
     assert office.get("/office/v1/texting").json()["clinics"][0]["subscribed"] is False
 
 
@@ -135,18 +139,18 @@ def test_malformed_bodies_answer_400(running):
         for raw in ("{not json", "[1]", ""):
             response = office.http.put(f"{office.url}{path}", data=raw, timeout=10)
             assert response.status_code == 400 and response.json()["error"] == "VALIDATION_ERROR", (path, raw)
-    for body, field in (({}, "default_clinic"), ({"default_clinic": 42}, "default_clinic"),
-                        ({"default_clinic": "nowhere"}, "default_clinic"),
-                        ({"default_clinic": "main", "extra": 1}, "extra")):
+    for body, field, status in (({}, "default_clinic", 400), ({"default_clinic": 42}, "default_clinic", 400),
+                                ({"default_clinic": "nowhere"}, "default_clinic", 422),
+                                ({"default_clinic": "main", "extra": 1}, "extra", 400)):
         response = office.http.put(f"{office.url}/office/v1/texting", json=body, timeout=10)
-        assert response.status_code == 400 and field in response.json()["fields"], (body, response.text)
+        assert response.status_code == status and field in response.json()["fields"], (body, response.text)
 
 
 def test_an_unknown_clinic_is_404(running):
     _, office = running.new_practice("unknown")
     response = office.http.put(f"{office.url}/office/v1/clinics/nowhere/texting",
                                json={"subscribed": True, "number": new_number()}, timeout=10)
-    assert response.status_code == 404 and response.json()["error"] == "NOT_FOUND"
+    assert response.status_code == 404 and response.json()["error"] == "CLINIC_NOT_FOUND"
     assert office.get("/office/v1/texting").json() == {"default_clinic": None, "clinics": []}
 
 

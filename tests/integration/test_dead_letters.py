@@ -2,7 +2,7 @@
 import json
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 from kombu import Connection
@@ -50,7 +50,7 @@ def wait_for(predicate, timeout=15):
 def event_body():
     data = {
         "patient_id": str(uuid.uuid4()), "external_id": "P-1", "version": 1, "first_name": "Ann",
-        "last_name": "Lee", "birthdate": "1980-02-03", "mobile_phone": None, "email": None,
+        "last_name": "Lee", "birthdate": date(1980, 2, 3), "mobile_phone": None, "email": None,
         "clinic_id": None, "guarantor_id": None, "dependent": False, "text_ok": "unknown",
     }
     return EnvelopeSchema().dump(new_event("identity", "patient_upserted", "practice-1", data, NOW))

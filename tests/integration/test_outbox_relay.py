@@ -2,7 +2,7 @@
 import json
 import threading
 import uuid
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from urllib.parse import urlparse, urlunparse
 
 import pytest
@@ -22,7 +22,7 @@ QUEUE = "billing.identity.patient_upserted"
 def patient(n):
     return {
         "patient_id": str(uuid.uuid4()), "external_id": f"P-{n}", "version": 1, "first_name": "Ann",
-        "last_name": "Lee", "birthdate": "1980-02-03", "mobile_phone": None, "email": None,
+        "last_name": "Lee", "birthdate": date(1980, 2, 3), "mobile_phone": None, "email": None,
         "clinic_id": None, "guarantor_id": None, "dependent": False, "text_ok": "unknown",
     }
 

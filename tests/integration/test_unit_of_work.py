@@ -1,6 +1,6 @@
 """The unit of work: effects, outbox rows and processed-event marks commit or roll back together."""
 import uuid
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from chairside import migrate
 from chairside.clock import FixedClock
-from chairside.db import UnitsOfWork, make_engine, upsert_newer
+from chairside.db import WorkerDatabase, make_engine, upsert_newer
 from chairside.events.envelope import Event
 from chairside.tables import OutboxRow, ProcessedEvent
 from services.billing.models import Account
@@ -23,7 +23,7 @@ def an_event():
 @pytest.fixture
 def units(sessions):
     woken = []
-    return UnitsOfWork(sessions, "billing", "billing.on_patient_upserted", FixedClock(NOW), lambda: woken.append(1))
+    return WorkerDatabase(sessions, "billing", "billing.on_patient_upserted", FixedClock(NOW), lambda: woken.append(1))
 
 
 def count(sessions, model):
@@ -72,10 +72,10 @@ def test_two_copies_applying_the_same_event_at_once_conflict_before_effects(sess
 
 def test_outbox_rows_commit_with_the_change_and_wake_the_relay(sessions):
     woken = []
-    units = UnitsOfWork(sessions, "identity", None, FixedClock(NOW), lambda: woken.append(1))
+    units = WorkerDatabase(sessions, "identity", None, FixedClock(NOW), lambda: woken.append(1))
     data = {
         "patient_id": "p1", "external_id": "P-1", "version": 1, "first_name": "Ann", "last_name": "Lee",
-        "birthdate": "1980-02-03", "mobile_phone": None, "email": None, "clinic_id": None,
+        "birthdate": date(1980, 2, 3), "mobile_phone": None, "email": None, "clinic_id": None,
         "guarantor_id": None, "dependent": False, "text_ok": "unknown",
     }
     with units.unit_of_work() as uow:

@@ -6,8 +6,8 @@ import pyotp
 import pytest
 from argon2 import PasswordHasher
 
-from services.identity import credentials
-from services.identity.credentials import (
+from services.identity.domain import credentials
+from services.identity.domain.credentials import (
     DUMMY_HASH, TOO_COMMON, TOO_LONG, TOO_PERSONAL, TOO_SHORT, burn_verify, hash_password,
     is_common_password, keyed_hash, keyed_hash_matches, needs_rehash, new_recovery_codes,
     new_session_token, new_temporary_password, new_text_code, new_totp_secret,

@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from services.identity.family import (
+from services.identity.domain.family import (
     Member, age_on, can_access, family_key, is_dependent, visible_family)
 
 TODAY = date(2027, 6, 15)

@@ -2,7 +2,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from services.identity.sessions import (
+from services.identity.domain.lifetimes import (
     ABSOLUTE_TIMEOUT, CHALLENGE_LIFETIME, IDLE_TIMEOUT, TEXT_CODE_LIFETIME, challenge_is_open,
     session_expires_at, session_is_live, text_code_is_valid)
 

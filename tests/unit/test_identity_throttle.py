@@ -2,8 +2,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from services.identity.throttle import (
-    CODES_PER_PHONE_PER_HOUR, LOCKOUT, MAX_FAILURES, Attempts, after_failure, after_success,
+from services.identity.domain import throttle
+from services.identity.domain.throttle import (
+    CODE, CODES_PER_PHONE_PER_HOUR, LOCKOUT, MAX_FAILURES, PASSWORD, Attempts, after_failure, after_success,
     is_locked, lock_started, may_send_code)
 
 NOW = datetime(2027, 6, 15, 12, 0, tzinfo=timezone.utc)
@@ -154,3 +155,32 @@ def test_the_limit_lifts_as_the_window_moves():
 def test_any_iterable_of_times_will_do():
     assert may_send_code(iter([NOW] * 4), NOW)
     assert not may_send_code((NOW for _ in range(5)), NOW)
+
+
+# --- judge: one attempt, decided -------------------------------------------------------------
+
+def test_judge_a_right_password_resets_its_counter_and_gives_the_checks_answer():
+    verdict = throttle.judge(Attempts(password_failures=3, code_failures=2), PASSWORD, NOW, lambda: "sms")
+    assert verdict == throttle.Verdict(Attempts(0, 2, None), throttle.SUCCESS, value="sms")
+
+
+def test_judge_a_wrong_code_counts_it():
+    verdict = throttle.judge(Attempts(code_failures=1), CODE, NOW, lambda: None)
+    assert (verdict.attempts, verdict.outcome, verdict.lock_started) == (Attempts(0, 2, None), throttle.FAILURE, False)
+
+
+def test_judge_the_fifth_failure_locks_and_says_so():
+    verdict = throttle.judge(Attempts(password_failures=4), PASSWORD, NOW, lambda: False)
+    assert verdict.outcome == throttle.FAILURE and verdict.lock_started
+    assert verdict.attempts == Attempts(0, 0, NOW + LOCKOUT)
+
+
+def test_judge_a_locked_account_never_runs_the_check():
+    """A code tried during a lock is not spent (a recovery code stays usable) and nothing is counted."""
+    locked = Attempts(locked_until=NOW + timedelta(minutes=1))
+
+    def check():
+        raise AssertionError("the check ran during a lock")
+    verdict = throttle.judge(locked, CODE, NOW, check)
+    assert (verdict.attempts, verdict.outcome, verdict.lock_started) == (locked, throttle.LOCKED, False)
+    assert throttle.judge(locked, CODE, NOW + timedelta(minutes=1), lambda: "totp").outcome == throttle.SUCCESS

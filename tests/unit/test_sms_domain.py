@@ -1,8 +1,9 @@
 import pytest
 
-from chairside.rules import RuleBroken
+from chairside.refusals import ChairsideError
 from services.sms.domain import (
-    Contact, TextingClinic, check_number_free, choose_sender, clinic_texting, contact_after_sync, may_text,
+    PhoneConsent as Contact, TextingClinic, check_number_free, choose_sender, clinic_texting,
+    consent_after_sync as contact_after_sync, may_text,
 )
 
 
@@ -57,10 +58,10 @@ def test_the_sender_is_the_patients_clinic_else_the_default(patient_clinic, defa
     (TextingClinic("c", False, None), TextingClinic("d", False, None)),
 ])
 def test_no_clinic_that_can_text_refuses_with_a_reason(patient_clinic, default_clinic):
-    with pytest.raises(RuleBroken) as refused:
+    with pytest.raises(ChairsideError) as refused:
         choose_sender(patient_clinic, default_clinic)
-    assert list(refused.value.fields) == ["clinic"]
-    assert refused.value.fields["clinic"][0].startswith("No clinic of this practice is set up for texting")
+    assert refused.value.code == "TEXTING_NOT_SET_UP"
+    assert refused.value.message.startswith("No clinic of this practice is set up for texting")
 
 
 def test_a_clinic_can_send_only_subscribed_and_with_a_number():
@@ -86,9 +87,9 @@ def test_a_patient_with_a_mobile_phone_may_be_texted(text_ok):
     (Contact(None, "no", True), "mobile_phone", "no mobile phone"),
 ])
 def test_who_may_not_be_texted_is_refused_with_a_reason(contact, field, reason):
-    with pytest.raises(RuleBroken) as refused:
+    with pytest.raises(ChairsideError) as refused:
         may_text(contact)
-    assert list(refused.value.fields) == [field]
+    assert refused.value.code == "CANNOT_TEXT" and list(refused.value.fields) == [field]
     assert reason in refused.value.fields[field][0]
 
 
@@ -102,9 +103,9 @@ def test_clinic_texting_settings():
 
 @pytest.mark.parametrize("number", [None, ""])
 def test_a_subscribed_clinic_needs_a_number(number):
-    with pytest.raises(RuleBroken) as refused:
+    with pytest.raises(ChairsideError) as refused:
         clinic_texting("c", True, number)
-    assert list(refused.value.fields) == ["number"]
+    assert refused.value.code == "RULE_BROKEN" and list(refused.value.fields) == ["number"]
 
 
 @pytest.mark.parametrize("holders", [[], ["p1"], ["p1", "p1"]])
@@ -114,9 +115,9 @@ def test_a_number_may_text_for_clinics_of_one_practice(holders):
 
 @pytest.mark.parametrize("holders", [["p2"], ["p1", "p2"]])
 def test_a_number_never_texts_for_two_practices(holders):
-    with pytest.raises(RuleBroken) as refused:
+    with pytest.raises(ChairsideError) as refused:
         check_number_free("p1", "+15555550100", holders)
-    assert list(refused.value.fields) == ["number"]
+    assert refused.value.code == "TEXTING_NUMBER_TAKEN" and list(refused.value.fields) == ["number"]
 
 
 def test_no_number_is_always_free():

@@ -1,0 +1,50 @@
+"""Calling another service: an RPC proxy with a deadline, so a service that is down is a 503,
+not a hung request.
+
+nameko 2.14's RpcProxy waits for a reply forever; a request left in the queue of a
+stopped service would hold the HTTP request open. Each call here gets a deadline.
+"""
+import logging
+
+import eventlet
+from nameko.rpc import RpcProxy
+
+from chairside import config
+from chairside.refusals import SERVICE_UNAVAILABLE
+
+log = logging.getLogger(__name__)
+
+
+class _DeadlineProxy:
+    def __init__(self, proxy, service_name, seconds):
+        self._proxy = proxy
+        self._service_name = service_name
+        self._seconds = seconds
+
+    def within(self, seconds):
+        return _DeadlineProxy(self._proxy, self._service_name, seconds)
+
+    def __getattr__(self, method_name):
+        method = getattr(self._proxy, method_name)
+
+        def call(*args, **kwargs):
+            try:
+                with eventlet.Timeout(self._seconds):
+                    return method(*args, **kwargs)
+            except eventlet.Timeout:
+                log.warning("%s.%s did not answer within %ss", self._service_name, method_name, self._seconds)
+                raise SERVICE_UNAVAILABLE()
+        return call
+
+
+class ServiceRpc(RpcProxy):
+    """A dependency: `self.sms.send_text(...)` with the RPC_TIMEOUT_SECONDS deadline,
+    `self.sms.within(3).get_texting(...)` with another."""
+
+    def __init__(self, target_service, seconds=None, **options):
+        super().__init__(target_service, **options)
+        self.seconds = seconds
+
+    def get_dependency(self, worker_ctx):
+        seconds = self.seconds or config.number("RPC_TIMEOUT_SECONDS", 10)
+        return _DeadlineProxy(super().get_dependency(worker_ctx), self.target_service, seconds)

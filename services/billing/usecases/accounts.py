@@ -1,0 +1,18 @@
+"""A patient's account: opened when identity announces the patient, its balance asked by others."""
+from chairside.db import keep_newer_copy
+from chairside.refusals import NOT_SYNCED_YET
+from chairside.tenancy import of_practice
+from services.billing import domain
+from services.billing.models import Account
+
+
+def open_account(uow, event):
+    """The account opens with the patient; later versions keep the family link current."""
+    opening = domain.opening_balance()
+    keep_newer_copy(uow, event, Account, "patient_id", ("guarantor_id",),
+                    on_insert={"currency": opening.currency, "balance_cents": opening.cents})
+
+
+def account(uow, practice_id, patient_id):
+    return of_practice(uow.session, Account, patient_id, practice_id,
+                       lambda: NOT_SYNCED_YET(service="billing", record="patient"))

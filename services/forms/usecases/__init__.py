@@ -1,0 +1,1 @@
+"""forms' use cases, one module per capability: `patients` (who fills in forms)."""

@@ -1,0 +1,48 @@
+"""The gateway's edge schemas: the bodies and answers of routes whose shape the gateway
+composes itself (the others are the services' contracts, chairside.contracts)."""
+from marshmallow import Schema, fields, validate
+
+from chairside.contracts.identity import external_id
+from chairside.schemas import Input
+
+SERVICE_STATES = ("ok", "unavailable")
+
+
+class Health(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(SERVICE_STATES))
+    services = fields.Dict(keys=fields.String(), values=fields.String(validate=validate.OneOf(SERVICE_STATES)),
+                           required=True)
+
+
+class CodeSent(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(("sent",)))
+
+
+class ChallengePath(Input):
+    challenge_id = fields.String(required=True, metadata={"description": "From the answer of POST /api/v1/login."})
+
+
+class AuditQuery(Input):
+    patient = external_id(required=True, metadata={"description": "The patient's external id."})
+
+
+class ClinicTextingState(Schema):
+    """A clinic's texting settings, the clinic named by its external id (dumped from sms's answer)."""
+    clinic = fields.String(required=True, attribute="external_id")
+    subscribed = fields.Boolean(required=True)
+    number = fields.String(required=True, allow_none=True)
+
+
+class ClinicTextingEntry(ClinicTextingState):
+    name = fields.String(required=True)
+
+
+class TextingOverview(Schema):
+    default_clinic = fields.Pluck(ClinicTextingState, "clinic", required=True, allow_none=True, metadata={
+        "description": "The external id of the clinic that texts patients whose own clinic does not."})
+    clinics = fields.List(fields.Nested(ClinicTextingEntry), required=True)
+
+
+class DefaultClinic(Input):
+    default_clinic = external_id(required=True, allow_none=True, metadata={
+        "description": "The external id of the clinic that texts patients whose own clinic does not; null for none."})

@@ -1,0 +1,27 @@
+"""The audit log: who read or changed whose data, when, with what outcome; never the data."""
+from sqlalchemy import select
+
+from chairside.contracts.identity import PATIENT_NOT_FOUND
+from chairside.tenancy import by_external_id
+from services.identity.models import AuditEntry, Patient
+
+
+def record(uow, practice_id, patient_id, action, outcome):
+    """Append an entry; the actor and the request id come with the unit of work."""
+    uow.session.add(AuditEntry(
+        practice_id=practice_id, occurred_at=uow.clock.now(), actor=uow.actor, patient_id=patient_id,
+        action=action, outcome=outcome, request_id=uow.request_id,
+    ))
+
+
+def record_access(uow, access):
+    """A read of patient data that another service answered (the gateway tells)."""
+    record(uow, access["practice_id"], access["patient_id"], access["action"], access["outcome"])
+
+
+def entries(uow, practice_id, external_id):
+    """The patient's entries, oldest first."""
+    patient = by_external_id(uow.session, Patient, practice_id, external_id, PATIENT_NOT_FOUND)
+    return {"entries": uow.session.scalars(select(AuditEntry).where(
+        AuditEntry.practice_id == practice_id, AuditEntry.patient_id == patient.id,
+    ).order_by(AuditEntry.id)).all()}

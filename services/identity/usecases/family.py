@@ -1,0 +1,52 @@
+"""The signed-in patient and the family members they may see (domain.family decides)."""
+from typing import List, NamedTuple
+
+from sqlalchemy import select
+
+from services.identity.domain import family
+from services.identity.domain.records import local_today
+from services.identity.models import Patient, Practice
+from services.identity.usecases import audit, sessions
+
+
+class Relative(NamedTuple):
+    patient: Patient
+    dependent: bool
+
+
+class Profile(NamedTuple):
+    patient: Patient
+    family: List[Relative]
+
+
+def _today(uow, practice):
+    return local_today(uow.clock.now(), practice.timezone)
+
+
+def _relatives(uow, viewer):
+    """The other members of the viewer's family: their guarantor's, oldest first."""
+    key = family.family_key(viewer.member)
+    return uow.session.scalars(select(Patient).where(
+        Patient.practice_id == viewer.practice_id, Patient.id != viewer.id,
+        (Patient.guarantor_id == key) | (Patient.id == key),
+    ).order_by(Patient.birthdate, Patient.id)).all()
+
+
+def profile(uow, key, token):
+    _, account = sessions.signed_in(uow, key, token)
+    viewer = uow.session.get(Patient, account.patient_id)
+    practice = uow.session.get(Practice, viewer.practice_id)
+    today, age = _today(uow, practice), practice.dependent_age
+    relatives = _relatives(uow, viewer)
+    visible = {member.id for member in family.visible_family(viewer.member, [p.member for p in relatives], today, age)}
+    audit.record(uow, viewer.practice_id, viewer.id, "profile_read", "success")
+    return Profile(viewer, [Relative(p, family.is_dependent(p.member, today, age)) for p in relatives if p.id in visible])
+
+
+def can_access(uow, viewer_id, patient_id):
+    """May the signed-in patient `viewer_id` see `patient_id`'s data? (the family rule)"""
+    viewer, patient = uow.session.get(Patient, viewer_id), uow.session.get(Patient, patient_id)
+    if viewer is None or patient is None:
+        return False
+    practice = uow.session.get(Practice, viewer.practice_id)
+    return family.can_access(viewer.member, patient.member, _today(uow, practice), practice.dependent_age)

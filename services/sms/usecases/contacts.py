@@ -1,0 +1,23 @@
+"""Patients' mobile phones and consent, kept from identity's events."""
+from chairside.db import keep_newer_copy
+from chairside.refusals import NOT_SYNCED_YET
+from chairside.tenancy import of_practice
+from services.sms import domain
+from services.sms.models import Contact
+
+
+def not_synced(record):
+    return lambda: NOT_SYNCED_YET(service="sms", record=record)
+
+
+def keep_contact(uow, event):
+    """A sync of the patient: the phone and Text OK the PMS sent, the opt-out kept for the same number."""
+    data = event.data
+    stored = uow.session.get(Contact, data["patient_id"])
+    consent = domain.consent_after_sync(stored.consent if stored else None, data["mobile_phone"], data["text_ok"])
+    keep_newer_copy(uow, event, Contact, "patient_id", ("clinic_id",), values={
+        "mobile_phone": consent.mobile_phone, "text_ok": consent.text_ok, "opted_out": consent.opted_out})
+
+
+def contact(uow, practice_id, patient_id):
+    return of_practice(uow.session, Contact, patient_id, practice_id, not_synced("patient"))

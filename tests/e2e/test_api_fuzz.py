@@ -1,0 +1,130 @@
+"""Schemathesis against the live gateway: every operation of /openapi.json, with all its checks
+(server errors, status codes, content types, answers that fit the document, negative data
+that must be refused, valid data that must be accepted, missing and ignored auth,
+unsupported methods), in all its phases (coverage edge cases, fuzzing, stateful sequences),
+authenticated per security scheme of the document as an office and as a signed-in patient.
+The services run as separate processes; the schemathesis CLI runs as its own process.
+
+Valid data may meet a rule the document cannot state (a birth date in the future, a
+clinic not synced yet): those answer 422 RULE_BROKEN, which the positive-data check is
+told to accept; 400 stays reserved for input the document itself refuses.
+"""
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+import requests
+
+from tests.e2e.conftest import start_system, wait_until
+
+pytestmark = pytest.mark.e2e
+
+# A few dozen examples per operation, beside the coverage phase's edge cases: enough to
+# find what the fuzzer is for, within the suite's time budget.
+EXAMPLES = 30
+# Valid data may still be refused for what the document cannot know: a rule (422), a record
+# not synced (404), a session the sign-out test ended (401), a lock (429)...
+ACCEPTED = ["2xx", "401", "403", "404", "409", "422", "429"]
+# ids no generated value will hit (schemathesis draws external ids from the pattern)
+CLINIC = "fuzz-clinic-home"
+MAIN, SPARE = "fuzz-patient-main", "fuzz-patient-logout"
+NEW_PASSWORD = "violet tractor juggles midnight"
+
+
+class Patient:
+    """A signed-in patient of the fuzzed practice (a text code, then a password of their own)."""
+
+    def __init__(self, url, practice, office, external_id, phone, outbox):
+        self.url, self.practice, self.outbox = url, practice, outbox
+        self.phone = phone
+        access = office.http.post(f"{url}/office/v1/patients/{external_id}/portal-access", timeout=30).json()
+        self.username = access["username"]
+        token = self._sign_in_by_text(access["temporary_password"])
+        response = requests.put(f"{url}/api/v1/me/password", json={"current_password": access["temporary_password"],
+                                                                   "new_password": NEW_PASSWORD},
+                                headers=self.bearer(token), timeout=30)
+        assert response.status_code == 204, response.text
+        self.token = token
+
+    @staticmethod
+    def bearer(token):
+        return {"Authorization": f"Bearer {token}"}
+
+    def _challenge(self, password):
+        response = requests.post(f"{self.url}/api/v1/login", json={"practice": self.practice, "username": self.username,
+                                                                   "password": password}, timeout=30)
+        assert response.status_code == 200, response.text
+        return response.json()["challenge_id"]
+
+    def _verify(self, challenge_id, code):
+        response = requests.post(f"{self.url}/api/v1/login/{challenge_id}/verify", json={"code": code}, timeout=30)
+        assert response.status_code == 200, response.text
+        return response.json()["token"]
+
+    def _sign_in_by_text(self, password):
+        challenge_id = self._challenge(password)
+        before = len(self.outbox.read_text().splitlines()) if self.outbox.exists() else 0
+        assert requests.post(f"{self.url}/api/v1/login/{challenge_id}/sms", timeout=30).status_code == 202
+        texts = [json.loads(line) for line in self.outbox.read_text().splitlines()[before:]]
+        code = re.search(r"\b(\d{6})\b", [t for t in texts if t["to"] == self.phone][-1]["body"]).group(1)
+        return self._verify(challenge_id, code)
+
+
+@pytest.fixture(scope="module")
+def fuzzed(databases, vhosts, tmp_path_factory):
+    base = tmp_path_factory.mktemp("fuzz")
+    outbox = base / "sms-outbox.jsonl"
+    running = start_system(databases, vhosts.create(), base / "logs", extra_env={"SMS_OUTBOX_PATH": str(outbox)})
+    practice, office = running.new_practice("fuzz")
+    assert office.put_clinic(CLINIC, name="Home Clinic").status_code == 200
+    wait_until(lambda: office.http.put(f"{office.url}/office/v1/clinics/{CLINIC}/texting",
+                                       json={"subscribed": True, "number": "+15555550190"},
+                                       timeout=10).status_code == 200, message="sms to know the clinic")
+    patients = {}
+    for external_id, phone in ((MAIN, "+15555550191"), (SPARE, "+15555550192")):
+        assert office.put_patient(external_id, first_name="Fuzz", last_name="Tester", birthdate="1980-01-01",
+                                  clinic=CLINIC, mobile_phone=phone, text_ok="yes").status_code == 200
+        wait_until(lambda: office.get(f"/office/v1/patients/{external_id}/texting").status_code == 200,
+                   message="sms to know the patient")
+        patients[external_id] = Patient(running.gateway_url, practice["slug"], office, external_id, phone, outbox)
+    yield running, office, patients
+    running.system.stop()
+    running.dispose()
+
+
+def fuzz_config(office, patients):
+    """schemathesis.toml for the run: credentials per security scheme of the document, and
+    sign-out given a patient of its own (it ends the session it is given)."""
+    return f"""
+[generation]
+max-examples = {EXAMPLES}
+
+[checks.positive_data_acceptance]
+expected-statuses = {json.dumps(ACCEPTED)}
+
+[auth.openapi.officeKey]
+bearer = "{office.key}"
+
+[auth.openapi.patientSession]
+bearer = "{patients[MAIN].token}"
+
+[[operations]]
+include-path = "/api/v1/logout"
+headers = {{ Authorization = "Bearer {patients[SPARE].token}" }}
+"""
+
+
+def test_every_operation_keeps_its_documented_contract(fuzzed, tmp_path):
+    running, office, patients = fuzzed
+    config = tmp_path / "schemathesis.toml"
+    config.write_text(fuzz_config(office, patients))
+    run = subprocess.run(
+        [sys.executable, "-m", "schemathesis.cli", "--config-file", str(config), "run",
+         f"{running.gateway_url}/openapi.json", "--checks", "all", "--phases", "examples,coverage,fuzzing,stateful",
+         "--workers", "1", "--request-timeout", "30", "--report", "junit", "--report-dir", str(tmp_path)],
+        capture_output=True, text=True, timeout=1200, cwd=tmp_path)
+    summary = run.stdout[-20000:]
+    print(summary)
+    assert run.returncode == 0, summary  # schemathesis exits 1 on any failure of any check

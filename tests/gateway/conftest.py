@@ -1,0 +1,68 @@
+"""The gateway as a real nameko container serving HTTP in-process, with fakes for the
+services behind it (nameko-examples' interface tests): what the edge does on its own."""
+from types import SimpleNamespace
+
+import pytest
+import requests
+from nameko.containers import get_container_cls
+from nameko.testing.services import replace_dependencies
+from nameko.testing.utils import find_free_port
+
+from chairside.contracts.identity import INVALID_API_KEY
+from services.gateway.service import GatewayService
+
+OFFICE_KEY = "cs_office_good"
+PRACTICE = {"id": "practice-1", "slug": "demo", "name": "Demo", "timezone": "America/New_York"}
+
+
+def authenticate_office(api_key):
+    if api_key != OFFICE_KEY:
+        raise INVALID_API_KEY()
+    return PRACTICE
+
+
+@pytest.fixture(scope="module")
+def running_gateway(vhosts):
+    """One gateway per test module: starting and stopping a container costs seconds, and the
+    edge keeps no state between requests; each test gets fresh fakes (below)."""
+    port = find_free_port()
+    config = {"WEB_SERVER_ADDRESS": f"127.0.0.1:{port}", "AMQP_URI": vhosts.create()}
+    container = get_container_cls(config)(GatewayService, config)
+    identity, forms, billing, sms = replace_dependencies(container, "identity", "forms", "billing", "sms")
+    container.start()
+    yield port, SimpleNamespace(identity=identity, forms=forms, billing=billing, sms=sms)
+    container.kill()
+
+
+@pytest.fixture
+def gateway(running_gateway):
+    _, fakes = running_gateway
+    for fake in vars(fakes).values():
+        fake.reset_mock(return_value=True, side_effect=True)
+    fakes.identity.authenticate_office.side_effect = authenticate_office
+    return fakes
+
+
+class WebSession(requests.Session):
+    """Requests to the gateway under test by path (nameko's own fixture needs an older werkzeug)."""
+
+    def __init__(self, base_url):
+        super().__init__()
+        self.base_url = base_url
+
+    def request(self, method, url, *args, **kwargs):
+        kwargs.setdefault("timeout", 30)
+        return super().request(method, self.base_url + url, *args, **kwargs)
+
+
+@pytest.fixture
+def web_session(running_gateway):
+    port, _ = running_gateway
+    with WebSession(f"http://127.0.0.1:{port}") as session:
+        yield session
+
+
+@pytest.fixture
+def office(web_session):
+    web_session.headers["Authorization"] = f"Bearer {OFFICE_KEY}"
+    return web_session

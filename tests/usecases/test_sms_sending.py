@@ -1,0 +1,240 @@
+"""Sending a text: to a patient who may be texted, from the clinic the rules choose; the
+provider is called outside any transaction and a text it did not accept leaves nothing stored."""
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from chairside.contracts.sms import SentText
+from chairside.refusals import ChairsideError, Conflict, NotFound, ServiceUnavailable
+from services.sms import domain
+from services.sms.adapters import LocalProvider
+from services.sms.models import Clinic, Contact, OutgoingMessage, PracticeTexting
+from services.sms.usecases import sending
+
+MOBILE = "+15555550111"
+MAIN_NUMBER = "+15555550100"
+DEFAULT_NUMBER = "+15555550200"
+REMINDER = {"body": "Your appointment is tomorrow at 9:00.", "purpose": "reminder"}
+
+
+class FakeProvider:
+    """Accepts every text and remembers it, or raises what it is told to."""
+
+    def __init__(self, fails_with=None):
+        self.fails_with = fails_with
+        self.sent = []
+
+    def send(self, to, from_, body):
+        self.sent.append((to, from_, body))
+        if self.fails_with is not None:
+            raise self.fails_with
+        return f"prov-{len(self.sent)}"
+
+
+def clinic(clinic_id, practice_id="p1", subscribed=True, number=MAIN_NUMBER, name=None):
+    return Clinic(clinic_id=clinic_id, practice_id=practice_id, external_id=f"ext-{clinic_id}",
+                  name=name or clinic_id, phone=None, country="US", timezone="America/New_York", version=1,
+                  texting_subscribed=subscribed, texting_number=number)
+
+
+def contact(patient_id="a1", practice_id="p1", clinic_id="c1", mobile_phone=MOBILE, text_ok="yes",
+            opted_out=False):
+    return Contact(patient_id=patient_id, practice_id=practice_id, clinic_id=clinic_id, mobile_phone=mobile_phone,
+                   text_ok=text_ok, opted_out=opted_out, version=1)
+
+
+def given(sms_db, *rows, default=None, practice_id="p1"):
+    """Rows as sms holds them after identity's events and the office's settings."""
+    with sms_db.session() as session, session.begin():
+        session.add_all(rows)
+        if default is not None:
+            session.add(PracticeTexting(practice_id=practice_id, default_clinic_id=default))
+
+
+def send(sms_db, provider, practice_id="p1", patient_id="a1", sent=REMINDER):
+    return sending.send_text(sms_db.worker(), provider, practice_id, patient_id, dict(sent))
+
+
+def refusal_of(sms_db, provider, **kwargs):
+    with pytest.raises(ChairsideError) as refused:
+        send(sms_db, provider, **kwargs)
+    return refused.value
+
+
+def messages(sms_db):
+    with sms_db.session() as session:
+        return session.scalars(select(OutgoingMessage)).all()
+
+
+def nothing_stored(sms_db):
+    with sms_db.session() as session:
+        return session.scalar(select(func.count()).select_from(OutgoingMessage)) == 0
+
+
+# -- what is sent and stored ------------------------------------------------------------------
+
+def test_a_sent_text_is_stored_and_answered(sms_db, clock):
+    given(sms_db, clinic("c1"), contact())
+    provider = FakeProvider()
+    message = send(sms_db, provider)
+    assert provider.sent == [(MOBILE, MAIN_NUMBER, REMINDER["body"])]
+    assert SentText().dump(message) == {"message_id": message.id, "to": MOBILE, "from": MAIN_NUMBER}
+    [kept] = messages(sms_db)
+    assert (kept.id, kept.practice_id, kept.clinic_id, kept.patient_id) == (message.id, "p1", "c1", "a1")
+    assert (kept.to_phone, kept.from_phone, kept.purpose, kept.body) == \
+        (MOBILE, MAIN_NUMBER, "reminder", REMINDER["body"])
+    assert kept.provider_message_id == "prov-1" and kept.sent_at == clock.now()
+
+
+def test_each_text_is_its_own_message(sms_db, clock):
+    given(sms_db, clinic("c1"), contact())
+    provider = FakeProvider()
+    first, second = send(sms_db, provider), send(sms_db, provider)
+    assert first.id != second.id
+    assert sorted(m.provider_message_id for m in messages(sms_db)) == ["prov-1", "prov-2"]
+
+
+def test_the_local_provider_writes_the_text_to_its_outbox(sms_db, clock, tmp_path):
+    given(sms_db, clinic("c1"), contact())
+    outbox = tmp_path / "outbox.jsonl"
+    message = send(sms_db, LocalProvider(outbox, clock=clock))
+    [line] = outbox.read_text().splitlines()
+    written = json.loads(line)
+    assert written == {"id": message.provider_message_id, "to": MOBILE, "from": MAIN_NUMBER,
+                       "body": REMINDER["body"], "sent_at": "2026-11-22T15:00:00Z"}
+    assert messages(sms_db)[0].provider_message_id == written["id"]
+
+
+def test_a_sign_in_codes_text_is_sent_whole_and_not_kept_readable(sms_db):
+    given(sms_db, clinic("c1"), contact())
+    provider = FakeProvider()
+    code_text = {"body": "Your Chairside sign-in code is 493817.", "purpose": "login_code"}
+    message = send(sms_db, provider, sent=code_text)
+    assert provider.sent[0][2] == code_text["body"]   # the patient gets the code
+    [kept] = messages(sms_db)
+    assert "493817" not in kept.body and "493817" not in message.body
+    assert kept.purpose == "login_code"
+    assert SentText().dump(message) == {"message_id": kept.id, "to": MOBILE, "from": MAIN_NUMBER}
+
+
+@pytest.mark.parametrize("purpose", ["reminder", "payment_request", "login_code.v2", "opt_in"])
+def test_other_texts_keep_their_body(sms_db, purpose):
+    given(sms_db, clinic("c1"), contact())
+    send(sms_db, FakeProvider(), sent={"body": "Text 493817", "purpose": purpose})
+    assert messages(sms_db)[0].body == "Text 493817"
+
+
+# -- from which clinic ------------------------------------------------------------------------
+
+# Each case: the rows sms holds (made fresh for each test), the default clinic's id, and
+# the clinic the text goes out from.
+SENDERS = {
+    "patient-clinic": (lambda: [clinic("c1"), contact(clinic_id="c1"), clinic("cd", number=DEFAULT_NUMBER)],
+                       "cd", "c1"),
+    "patient-clinic-no-default": (lambda: [clinic("c1"), contact(clinic_id="c1")], None, "c1"),
+    "no-clinic-default": (lambda: [contact(clinic_id=None), clinic("cd", number=DEFAULT_NUMBER)], "cd", "cd"),
+    "clinic-unsubscribed-default": (lambda: [clinic("c1", subscribed=False), contact(clinic_id="c1"),
+                                             clinic("cd", number=DEFAULT_NUMBER)], "cd", "cd"),
+    "clinic-without-number-default": (lambda: [clinic("c1", number=None), contact(clinic_id="c1"),
+                                               clinic("cd", number=DEFAULT_NUMBER)], "cd", "cd"),
+    "clinic-not-synced-default": (lambda: [contact(clinic_id="c-later"), clinic("cd", number=DEFAULT_NUMBER)],
+                                  "cd", "cd"),
+    "other-practices-clinic-default": (lambda: [clinic("c1", practice_id="p2"), contact(clinic_id="c1"),
+                                                clinic("cd", number=DEFAULT_NUMBER)], "cd", "cd"),
+}
+
+
+@pytest.mark.parametrize("rows, default, sender", SENDERS.values(), ids=SENDERS.keys())
+def test_the_sender_is_the_patients_clinic_else_the_default(sms_db, rows, default, sender):
+    given(sms_db, *rows(), default=default)
+    provider = FakeProvider()
+    message = send(sms_db, provider)
+    number = {"c1": MAIN_NUMBER, "cd": DEFAULT_NUMBER}[sender]
+    assert (message.clinic_id, message.from_phone) == (sender, number)
+    assert provider.sent == [(MOBILE, number, REMINDER["body"])]
+
+
+NOT_SET_UP = {
+    "nothing": (lambda: [contact(clinic_id=None)], None),
+    "clinic-unsubscribed-no-default": (lambda: [clinic("c1", subscribed=False), contact(clinic_id="c1")], None),
+    "default-unsubscribed": (lambda: [contact(clinic_id=None), clinic("cd", subscribed=False)], "cd"),
+    "default-without-number": (lambda: [clinic("c1", subscribed=False), contact(clinic_id="c1"),
+                                        clinic("cd", number=None)], "cd"),
+    "a-clinic-that-is-neither": (lambda: [contact(clinic_id=None), clinic("cd")], None),
+    "other-practices-clinic": (lambda: [clinic("c1", practice_id="p2"), contact(clinic_id="c1")], None),
+}
+
+
+@pytest.mark.parametrize("rows, default", NOT_SET_UP.values(), ids=NOT_SET_UP.keys())
+def test_with_no_clinic_that_can_text_the_send_is_refused(sms_db, rows, default):
+    given(sms_db, *rows(), default=default)
+    provider = FakeProvider()
+    refused = refusal_of(sms_db, provider)
+    assert isinstance(refused, Conflict) and refused.code == "TEXTING_NOT_SET_UP"
+    assert provider.sent == [] and nothing_stored(sms_db)
+
+
+@pytest.mark.parametrize("default_of", ["p2", "p1"], ids=["the-other-practices-default", "a-stray-default"])
+def test_another_practices_clinic_never_texts_for_us(sms_db, default_of):
+    """Whether the other practice chose it, or our default somehow names it."""
+    given(sms_db, contact(clinic_id=None), clinic("c9", practice_id="p2"), default="c9", practice_id=default_of)
+    provider = FakeProvider()
+    assert refusal_of(sms_db, provider).code == "TEXTING_NOT_SET_UP"
+    assert provider.sent == []
+
+
+# -- to whom ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("consent, fields", [
+    (dict(mobile_phone=None), {"mobile_phone": [domain.NO_MOBILE_PHONE]}),
+    (dict(mobile_phone=""), {"mobile_phone": [domain.NO_MOBILE_PHONE]}),
+    (dict(opted_out=True), {"mobile_phone": [domain.OPTED_OUT]}),
+    (dict(opted_out=True, text_ok="no"), {"mobile_phone": [domain.OPTED_OUT]}),
+    (dict(text_ok="no"), {"text_ok": [domain.TEXT_NOT_OK]}),
+], ids=["no-phone", "empty-phone", "opted-out", "opted-out-and-text-ok-no", "text-ok-no"])
+def test_a_patient_who_must_not_be_texted_is_not(sms_db, consent, fields):
+    given(sms_db, clinic("c1"), contact(**consent))
+    provider = FakeProvider()
+    refused = refusal_of(sms_db, provider)
+    assert isinstance(refused, Conflict) and refused.code == "CANNOT_TEXT" and refused.fields == fields
+    assert provider.sent == [] and nothing_stored(sms_db)
+
+
+@pytest.mark.parametrize("text_ok", ["yes", "unknown"])
+def test_text_ok_yes_or_unknown_may_be_texted(sms_db, text_ok):
+    given(sms_db, clinic("c1"), contact(text_ok=text_ok))
+    assert send(sms_db, FakeProvider()).to_phone == MOBILE
+
+
+@pytest.mark.parametrize("practice_id, patient_id", [("p2", "a1"), ("p1", "a404")],
+                         ids=["another-practices-patient", "not-synced"])
+def test_a_patient_outside_the_practice_is_not_synced_yet(sms_db, practice_id, patient_id):
+    given(sms_db, clinic("c1"), contact(), clinic("c9", practice_id="p2", number=DEFAULT_NUMBER), default="c9",
+          practice_id="p2")
+    provider = FakeProvider()
+    refused = refusal_of(sms_db, provider, practice_id=practice_id, patient_id=patient_id)
+    assert isinstance(refused, NotFound) and refused.code == "NOT_SYNCED_YET"
+    assert provider.sent == [] and nothing_stored(sms_db)
+
+
+# -- when the provider fails ------------------------------------------------------------------
+
+@pytest.mark.parametrize("failure", [ConnectionError("unreachable"), TimeoutError(), RuntimeError("HTTP 500"),
+                                     ValueError("number not mobile")], ids=lambda exc: type(exc).__name__)
+def test_a_provider_that_fails_leaves_nothing_stored(sms_db, failure):
+    given(sms_db, clinic("c1"), contact())
+    provider = FakeProvider(fails_with=failure)
+    refused = refusal_of(sms_db, provider)
+    assert isinstance(refused, ServiceUnavailable) and refused.code == "PROVIDER_REFUSED"
+    assert "not sent" in refused.message
+    assert len(provider.sent) == 1 and nothing_stored(sms_db)
+
+
+def test_a_send_after_a_provider_failure_goes_through(sms_db):
+    given(sms_db, clinic("c1"), contact())
+    provider = FakeProvider(fails_with=ConnectionError("unreachable"))
+    refusal_of(sms_db, provider)
+    provider.fails_with = None
+    message = send(sms_db, provider)
+    assert [m.id for m in messages(sms_db)] == [message.id]
