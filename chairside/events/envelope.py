@@ -3,7 +3,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from marshmallow import Schema, fields, validate, ValidationError
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from chairside.events.catalogue import data_schema
 
@@ -55,12 +55,15 @@ def new_event(source, event_type, practice_id, record, occurred_at, schema_versi
 
 
 def load_event(body):
-    """An envelope received from the broker, validated; raises ValidationError."""
+    """An envelope received from the broker, validated against what this subscriber knows
+    of its version (fields it does not know are left out); raises ValidationError."""
     if not isinstance(body, dict):
         raise ValidationError("An event must be a JSON object.")
-    envelope = EnvelopeSchema().load(body)
+    envelope = EnvelopeSchema(unknown=EXCLUDE).load(body)
     schema = data_schema(envelope["source"], envelope["type"], envelope["schema_version"])
-    data = schema.load(envelope["data"])
+    # A field added to a version later (the catalogue's rule) is ignored here, not refused:
+    # refusing it would park every event at a subscriber that has not been updated yet.
+    data = schema.load(envelope["data"], unknown=EXCLUDE)
     return Event(
         id=str(envelope["id"]),
         type=envelope["type"],

@@ -47,6 +47,14 @@ def test_received_envelopes_are_validated(mangle):
         load_event(wire)
 
 
+def test_fields_added_to_a_version_later_are_ignored_by_older_subscribers():
+    wire = json.loads(json.dumps(EnvelopeSchema().dump(new_event("identity", "patient_upserted", "p", PATIENT, NOW))))
+    wire["data"]["preferred_name"] = "Annie"
+    wire["trace"] = "abc"
+    evt = load_event(wire)
+    assert "preferred_name" not in evt.data and evt.data["first_name"] == "Ann"
+
+
 def test_non_objects_are_not_events():
     with pytest.raises(ValidationError):
         load_event(["not", "an", "event"])
