@@ -2,29 +2,28 @@ import pytest
 
 from chairside.refusals import ChairsideError
 from services.sms.domain import (
-    PhoneConsent as Contact, TextingClinic, check_number_free, choose_sender, clinic_texting,
-    consent_after_sync as contact_after_sync, may_text,
+    PhoneConsent, TextingClinic, check_number_free, choose_sender, clinic_texting, consent_after_sync, may_text,
 )
 
 
 def test_first_sync_starts_without_opt_out():
-    assert contact_after_sync(None, "+15555550100", "yes") == Contact("+15555550100", "yes", False)
+    assert consent_after_sync(None, "+15555550100", "yes") == PhoneConsent("+15555550100", "yes", False)
 
 
 def test_opt_out_survives_a_sync_of_the_same_number():
-    current = Contact("+15555550100", "yes", True)
-    assert contact_after_sync(current, "+15555550100", "unknown").opted_out is True
+    current = PhoneConsent("+15555550100", "yes", True)
+    assert consent_after_sync(current, "+15555550100", "unknown").opted_out is True
 
 
 def test_a_new_number_starts_without_the_old_numbers_opt_out():
-    current = Contact("+15555550100", "yes", True)
-    assert contact_after_sync(current, "+15555550199", "yes").opted_out is False
-    assert contact_after_sync(current, None, "yes").opted_out is False
+    current = PhoneConsent("+15555550100", "yes", True)
+    assert consent_after_sync(current, "+15555550199", "yes").opted_out is False
+    assert consent_after_sync(current, None, "yes").opted_out is False
 
 
 def test_text_ok_must_be_known():
     with pytest.raises(ValueError):
-        contact_after_sync(None, "+15555550100", "maybe")
+        consent_after_sync(None, "+15555550100", "maybe")
 
 
 # -- choose_sender: the clinic a text goes out from ------------------------------------------
@@ -73,18 +72,18 @@ def test_a_clinic_can_send_only_subscribed_and_with_a_number():
 
 @pytest.mark.parametrize("text_ok", ["yes", "unknown"])
 def test_a_patient_with_a_mobile_phone_may_be_texted(text_ok):
-    contact = Contact("+15555550111", text_ok, False)
+    contact = PhoneConsent("+15555550111", text_ok, False)
     assert may_text(contact) == contact
 
 
 @pytest.mark.parametrize("contact, field, reason", [
     (None, "mobile_phone", "no mobile phone"),
-    (Contact(None, "yes", False), "mobile_phone", "no mobile phone"),
-    (Contact("", "yes", False), "mobile_phone", "no mobile phone"),
-    (Contact("+15555550111", "yes", True), "mobile_phone", "opted out"),
-    (Contact("+15555550111", "unknown", True), "mobile_phone", "opted out"),
-    (Contact("+15555550111", "no", False), "text_ok", "Text OK"),
-    (Contact(None, "no", True), "mobile_phone", "no mobile phone"),
+    (PhoneConsent(None, "yes", False), "mobile_phone", "no mobile phone"),
+    (PhoneConsent("", "yes", False), "mobile_phone", "no mobile phone"),
+    (PhoneConsent("+15555550111", "yes", True), "mobile_phone", "opted out"),
+    (PhoneConsent("+15555550111", "unknown", True), "mobile_phone", "opted out"),
+    (PhoneConsent("+15555550111", "no", False), "text_ok", "Text OK"),
+    (PhoneConsent(None, "no", True), "mobile_phone", "no mobile phone"),
 ])
 def test_who_may_not_be_texted_is_refused_with_a_reason(contact, field, reason):
     with pytest.raises(ChairsideError) as refused:
