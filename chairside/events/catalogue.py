@@ -10,31 +10,41 @@ from marshmallow import Schema, fields, validate, ValidationError
 from chairside.contracts.identity import TEXT_OK
 
 
+def _about(text):
+    return {"description": text}
+
+
+VERSION_ABOUT = _about("Incremented on every change: keep the highest you have seen.")
+
+
 class PatientUpsertedV1(Schema):
     """identity.patient_upserted: a patient was created or changed by the PMS sync."""
-    patient_id = fields.String(required=True)
-    external_id = fields.String(required=True)
-    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    patient_id = fields.String(required=True, metadata=_about("Chairside's patient id (UUID)."))
+    external_id = fields.String(required=True, metadata=_about("The PMS's id of the patient."))
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1), metadata=VERSION_ABOUT)
     first_name = fields.String(required=True)
     last_name = fields.String(required=True)
     birthdate = fields.Date(required=True)
-    mobile_phone = fields.String(required=True, allow_none=True)
+    mobile_phone = fields.String(required=True, allow_none=True, metadata=_about("E.164, or null."))
     email = fields.String(required=True, allow_none=True)
-    clinic_id = fields.String(required=True, allow_none=True)
-    guarantor_id = fields.String(required=True, allow_none=True)
-    dependent = fields.Boolean(required=True)
-    text_ok = fields.String(required=True, validate=validate.OneOf(TEXT_OK))
+    clinic_id = fields.String(required=True, allow_none=True, metadata=_about("Chairside's clinic id, or null."))
+    guarantor_id = fields.String(required=True, allow_none=True, metadata=_about(
+        "The patient id of the guarantor, whose family the patient belongs to (may be the patient itself), "
+        "or null."))
+    dependent = fields.Boolean(required=True, metadata=_about("Marked dependent by the office."))
+    text_ok = fields.String(required=True, validate=validate.OneOf(TEXT_OK), metadata=_about(
+        "Whether the practice's records allow texting the patient."))
 
 
 class ClinicUpsertedV1(Schema):
     """identity.clinic_upserted: a clinic (location) was created or changed."""
-    clinic_id = fields.String(required=True)
-    external_id = fields.String(required=True)
-    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    clinic_id = fields.String(required=True, metadata=_about("Chairside's clinic id (UUID)."))
+    external_id = fields.String(required=True, metadata=_about("The PMS's id of the clinic."))
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1), metadata=VERSION_ABOUT)
     name = fields.String(required=True)
-    phone = fields.String(required=True, allow_none=True)
-    country = fields.String(required=True)
-    timezone = fields.String(required=True)
+    phone = fields.String(required=True, allow_none=True, metadata=_about("E.164, or null."))
+    country = fields.String(required=True, metadata=_about("ISO 3166 two-letter code."))
+    timezone = fields.String(required=True, metadata=_about("IANA time zone."))
 
 
 CATALOGUE = {

@@ -9,13 +9,19 @@ from chairside.events.catalogue import data_schema
 
 
 class EnvelopeSchema(Schema):
-    id = fields.UUID(required=True)
-    type = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    source = fields.String(required=True, validate=validate.Length(min=1, max=50))
-    occurred_at = fields.AwareDateTime(required=True, default_timezone=None)
-    practice_id = fields.String(required=True, allow_none=True)
-    schema_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    data = fields.Dict(required=True)
+    id = fields.UUID(required=True, metadata={
+        "description": "The event's id: the same event delivered twice has the same id."})
+    type = fields.String(required=True, validate=validate.Length(min=1, max=100), metadata={
+        "description": "The event type, e.g. patient_upserted (also the routing key)."})
+    source = fields.String(required=True, validate=validate.Length(min=1, max=50), metadata={
+        "description": "The publishing service, e.g. identity."})
+    occurred_at = fields.AwareDateTime(required=True, default_timezone=None, metadata={
+        "description": "When the change was committed (ISO 8601, UTC)."})
+    practice_id = fields.String(required=True, allow_none=True, metadata={
+        "description": "The practice the event belongs to."})
+    schema_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1), metadata={
+        "description": "The version of data's schema: a breaking change gets a new version."})
+    data = fields.Dict(required=True, metadata={"description": "The event's own fields."})
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import pytest
 from marshmallow import Schema, fields
 
 from chairside.events import topology
-from chairside.events.asyncapi import document
+from chairside.events.asyncapi import ENVELOPE, document
 from chairside.events.catalogue import CATALOGUE
 from tests.support.node import package_dir
 
@@ -154,3 +154,12 @@ def test_an_undocumented_event_is_refused(monkeypatch):
     monkeypatch.setitem(CATALOGUE, ("billing", "mystery", 1), type("MysteryV1", (Schema,), {}))
     with pytest.raises(ValueError, match="docstring"):
         document()
+
+
+def test_what_a_subscriber_cannot_guess_is_described():
+    """The README no longer repeats the catalogue: ids, versions and the envelope say what they are here."""
+    schemas = document()["components"]["schemas"]
+    for name, schema in schemas.items():
+        for field, spec in schema["properties"].items():
+            if name == ENVELOPE or field.endswith("_id") or field == "version":
+                assert spec.get("description"), (name, field)
