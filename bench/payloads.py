@@ -9,13 +9,14 @@ from chairside.events.envelope import EnvelopeSchema
 
 
 def patient_data(n, clinic_id=None, patient_id=None):
+    """A patient as identity holds it (Python values; the catalogue schema dumps them)."""
     return {
         "patient_id": patient_id or str(uuid.uuid4()),
         "external_id": f"bench-{n:06d}",
         "version": 1,
         "first_name": "Benchmark",
         "last_name": f"Patient{n:06d}",
-        "birthdate": date(1980, 1, 1).isoformat(),
+        "birthdate": date(1980, 1, 1),
         "mobile_phone": f"+1555555{n % 10000:04d}",
         "email": f"bench.patient{n:06d}@example.com",
         "clinic_id": clinic_id or str(uuid.uuid4()),
