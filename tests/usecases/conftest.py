@@ -46,6 +46,12 @@ class ServiceDatabase:
     def run(self, use_case, *args, **kwargs):
         return self.worker().run(use_case, *args, **kwargs)
 
+    def deliver(self, consumer, effect, *events):
+        """Events applied as the consumer named `consumer` applies them: each once."""
+        worker = self.worker(consumer=consumer)
+        for evt in events:
+            worker.apply_once(evt, effect)
+
     def session(self):
         return self.sessions()
 

@@ -1,35 +1,20 @@
 """billing opens a patient's account when identity announces the patient (at least once,
 in any order) and answers its balance within the practice only."""
-import json
-from datetime import date
-
 import pytest
 from sqlalchemy import func, select
 
 from chairside.contracts.billing import Balance
-from chairside.events import load_event, new_event
 from chairside.refusals import NotFound
 from chairside.tables import ProcessedEvent
 from services.billing.models import Account
 from services.billing.usecases import accounts
+from tests.usecases.events import patient_upserted as patient_event
 
 CONSUMER = "billing.on_patient_upserted"
 
 
-def patient_event(clock, practice_id="p1", **changes):
-    """identity.patient_upserted as a consumer receives it (through JSON and load_event)."""
-    record = dict(patient_id="a1", external_id="PMS-1", version=1, first_name="Ada", last_name="Lovelace",
-                  birthdate=date(1990, 1, 2), mobile_phone=None, email=None, clinic_id="c1",
-                  guarantor_id=None, dependent=False, text_ok="unknown")
-    record.update(changes)
-    evt = new_event("identity", "patient_upserted", practice_id, record, clock.now())
-    return load_event(json.loads(json.dumps(evt.to_dict())))
-
-
 def deliver(billing_db, *events, effect=accounts.open_account):
-    worker = billing_db.worker(consumer=CONSUMER)
-    for evt in events:
-        worker.apply_once(evt, effect)
+    billing_db.deliver(CONSUMER, effect, *events)
 
 
 def stored(billing_db, patient_id="a1"):

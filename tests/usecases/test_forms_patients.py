@@ -1,35 +1,22 @@
 """forms keeps its copy of the practice's patients from identity's events (at least once,
 in any order: the newest version wins) and answers a patient within its practice only."""
-import json
 from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
 from chairside.contracts.forms import FormsPatient
-from chairside.events import load_event, new_event
 from chairside.refusals import NotFound
 from chairside.tables import ProcessedEvent
 from services.forms.models import Patient
 from services.forms.usecases import patients
+from tests.usecases.events import patient_upserted as patient_event
 
 CONSUMER = "forms.on_patient_upserted"
 
 
-def patient_event(clock, practice_id="p1", **changes):
-    """identity.patient_upserted as a consumer receives it (through JSON and load_event)."""
-    record = dict(patient_id="a1", external_id="PMS-1", version=1, first_name="Ada", last_name="Lovelace",
-                  birthdate=date(1990, 1, 2), mobile_phone="+15555550111", email="ada@example.com",
-                  clinic_id="c1", guarantor_id=None, dependent=False, text_ok="yes")
-    record.update(changes)
-    evt = new_event("identity", "patient_upserted", practice_id, record, clock.now())
-    return load_event(json.loads(json.dumps(evt.to_dict())))
-
-
 def deliver(forms_db, *events, effect=patients.record_patient):
-    worker = forms_db.worker(consumer=CONSUMER)
-    for evt in events:
-        worker.apply_once(evt, effect)
+    forms_db.deliver(CONSUMER, effect, *events)
 
 
 def patient(forms_db, practice_id="p1", patient_id="a1"):

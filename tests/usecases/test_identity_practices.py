@@ -6,7 +6,7 @@ from chairside.contracts import identity as contract
 from chairside.refusals import Conflict, NotFound, Unauthenticated
 from services.identity.models import Practice
 from services.identity.usecases import practices
-from tests.usecases.identity_world import World, race
+from tests.usecases.identity_world import race
 
 
 def authenticate(world, api_key):

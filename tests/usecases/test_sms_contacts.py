@@ -1,37 +1,22 @@
 """sms keeps each patient's mobile phone and consent from identity's patient_upserted
 events (at least once, in any order), and answers a contact within its practice only."""
-import json
-from datetime import date
-
 import pytest
 from sqlalchemy import func, select
 
 from chairside.contracts.sms import Texting
-from chairside.events import load_event, new_event
 from chairside.refusals import NotFound
 from chairside.tables import ProcessedEvent
 from services.sms.models import Contact
 from services.sms.usecases import contacts
+from tests.usecases.events import patient_upserted as patient_event
 
 CONSUMER = "sms.on_patient_upserted"
 MOBILE = "+15555550111"
 NEW_MOBILE = "+15555550122"
 
 
-def patient_event(clock, practice_id="p1", **changes):
-    """identity.patient_upserted as a consumer receives it (through JSON and load_event)."""
-    record = dict(patient_id="a1", external_id="PMS-1", version=1, first_name="Ada", last_name="Lovelace",
-                  birthdate=date(1990, 1, 2), mobile_phone=MOBILE, email=None, clinic_id="c1",
-                  guarantor_id=None, dependent=False, text_ok="yes")
-    record.update(changes)
-    evt = new_event("identity", "patient_upserted", practice_id, record, clock.now())
-    return load_event(json.loads(json.dumps(evt.to_dict())))
-
-
 def deliver(sms_db, *events):
-    worker = sms_db.worker(consumer=CONSUMER)
-    for evt in events:
-        worker.apply_once(evt, contacts.keep_contact)
+    sms_db.deliver(CONSUMER, contacts.keep_contact, *events)
 
 
 def stored(sms_db, patient_id="a1"):

@@ -1,35 +1,23 @@
 """Texting settings: sms keeps identity's clinics from clinic_upserted events; the office
 says which clinics text and from which number, and which clinic texts the patients whose
 own clinic cannot."""
-import json
 
 import pytest
 from sqlalchemy import func, select
 
 from chairside.contracts.sms import ClinicTextingSettings, DefaultTextingClinic, TextingSettings
-from chairside.events import load_event, new_event
 from chairside.refusals import ChairsideError, Conflict, NotFound, Unprocessable
 from services.sms.models import Clinic, PracticeTexting
 from services.sms.usecases import settings
+from tests.usecases.events import clinic_upserted as clinic_event
 
 CONSUMER = "sms.on_clinic_upserted"
 NUMBER = "+15555550100"
 OTHER_NUMBER = "+15555550199"
 
 
-def clinic_event(clock, practice_id="p1", **changes):
-    """identity.clinic_upserted as a consumer receives it (through JSON and load_event)."""
-    record = dict(clinic_id="c1", external_id="main", version=1, name="Main Street", phone="+15555550001",
-                  country="US", timezone="America/New_York")
-    record.update(changes)
-    evt = new_event("identity", "clinic_upserted", practice_id, record, clock.now())
-    return load_event(json.loads(json.dumps(evt.to_dict())))
-
-
 def deliver(sms_db, *events):
-    worker = sms_db.worker(consumer=CONSUMER)
-    for evt in events:
-        worker.apply_once(evt, settings.keep_clinic)
+    sms_db.deliver(CONSUMER, settings.keep_clinic, *events)
 
 
 def add_clinics(sms_db, clock, *clinics):
