@@ -7,6 +7,11 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 
+def minutes(duration):
+    """A duration in whole minutes, rounded up, for messages ("try again in 15 minutes")."""
+    return -(-int(duration.total_seconds()) // 60)
+
+
 class SystemClock:
     def now(self):
         return datetime.now(timezone.utc)

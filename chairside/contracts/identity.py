@@ -1,5 +1,7 @@
 """identity's contract: practices, PMS sync of clinics and patients, portal access, sign-in,
 sessions, second factors, the family view and the audit log."""
+from datetime import timedelta
+
 from marshmallow import Schema, fields, validate
 
 from chairside.refusals import (
@@ -15,6 +17,12 @@ MAX_PRACTICE_NAME = 200
 MAX_EMAIL = 254
 MAX_USERNAME = 40
 MAX_PASSWORD = 128  # longer passwords are refused at sign-in cheaply, and never set
+MIN_PASSWORD = 12
+
+# What identity promises its callers: its domain applies these, the API documents state them.
+SESSION_IDLE_TIMEOUT = timedelta(minutes=15)
+SESSION_LIFETIME = timedelta(hours=12)
+TEXT_CODE_LIFETIME = timedelta(minutes=10)
 MAX_CODE = 40       # a 6-digit code or a recovery code, with some spaces around
 
 # -- error codes --------------------------------------------------------------------------

@@ -8,6 +8,8 @@ from collections import defaultdict
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
+from chairside.clock import minutes
+from chairside.contracts import identity
 from chairside.schemas import Text
 from services.gateway import errors
 from services.gateway.http import OFFICE, OPERATIONS, PATIENT, ErrorBody
@@ -19,7 +21,8 @@ SECURITY = {
                           "An operator issues it with `python -m scripts.admin create-practice` or "
                           "`rotate-office-key`."),
     PATIENT: ("patientSession", "A signed-in patient's session token, from POST /api/v1/login/{challenge_id}/verify: "
-                                "`Authorization: Bearer <token>`. It ends after 15 idle minutes or 12 hours."),
+                                f"`Authorization: Bearer <token>`. It ends after {minutes(identity.SESSION_IDLE_TIMEOUT)} idle "
+                                f"minutes or {minutes(identity.SESSION_LIFETIME) // 60} hours."),
 }
 DESCRIPTION = """\
 Chairside's JSON APIs: the office API (`/office/v1`) that a practice's PMS connector uses, and

@@ -1,4 +1,5 @@
 """Patient API: two-step sign-in, sessions, second factors and the family view."""
+from chairside.clock import minutes
 from chairside.contracts import identity, sms
 from chairside.refusals import NOT_SYNCED_YET
 from services.gateway.http import PATIENT, route
@@ -21,7 +22,8 @@ class PatientApi:
            refuses=(identity.CHALLENGE_EXPIRED, identity.NO_MOBILE_PHONE, identity.TOO_MANY_ATTEMPTS,
                     identity.TOO_MANY_CODES, sms.CANNOT_TEXT, sms.TEXTING_NOT_SET_UP, NOT_SYNCED_YET,
                     sms.PROVIDER_REFUSED),
-           description="The code lives 10 minutes and works once, for this sign-in only.")
+           description=f"The code lives {minutes(identity.TEXT_CODE_LIFETIME)} minutes and works once, "
+                       "for this sign-in only.")
     def send_login_code(self, call):
         self.identity.send_login_code(call.path["challenge_id"])
         return CodeSent().dump(SENT)
@@ -41,8 +43,8 @@ class PatientApi:
     @route("PUT", "/api/v1/me/password", tag=ACCOUNT, auth=PATIENT, body=identity.PasswordChange, status=204,
            temporary_password_ok=True, refuses=(identity.WRONG_PASSWORD, identity.WEAK_PASSWORD),
            summary="Change the password; every other session ends",
-           description="WEAK_PASSWORD explains in words why: under 12 characters, common, or built on the "
-                       "patient's own name, username or birth date.")
+           description=f"WEAK_PASSWORD explains in words why: under {identity.MIN_PASSWORD} characters, common, "
+                       "or built on the patient's own name, username or birth date.")
     def change_password(self, call):
         self.identity.change_password(call.token, call.body)
 

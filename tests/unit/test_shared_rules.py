@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 import pytest
 
 from chairside import config
+from chairside.clock import minutes
 from chairside.consumer import next_step
 from chairside.outbox import Backoff
 from chairside.rules import newer
@@ -58,3 +61,11 @@ def test_a_lost_broker_while_settling_a_message_does_not_escape_the_worker():
         raise BrokenPipeError(32, "Broken pipe")
 
     consumer._settle(broken_ack, object())  # logged, not raised: the broker redelivers
+
+
+@pytest.mark.parametrize("duration, expected", [
+    (timedelta(0), 0), (timedelta(seconds=1), 1), (timedelta(seconds=59), 1), (timedelta(minutes=1), 1),
+    (timedelta(minutes=1, seconds=1), 2), (timedelta(minutes=15), 15), (timedelta(hours=12), 720),
+])
+def test_durations_in_messages_are_whole_minutes_rounded_up(duration, expected):
+    assert minutes(duration) == expected

@@ -13,12 +13,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
-from chairside.contracts.identity import MAX_PASSWORD
-from services.identity.domain.lifetimes import TEXT_CODE_LIFETIME, minutes
+from chairside.clock import minutes
+from chairside.contracts.identity import MAX_PASSWORD, MIN_PASSWORD
+from services.identity.domain.lifetimes import TEXT_CODE_LIFETIME
 
 # --- Password policy -------------------------------------------------------------------
 
-MIN_PASSWORD_LENGTH = 12
+MIN_PASSWORD_LENGTH = MIN_PASSWORD
 MAX_PASSWORD_LENGTH = MAX_PASSWORD  # the design asks for at least 64; long passphrases are welcome
 MIN_PASSWORD_SCORE = 3     # zxcvbn's 0..4 scale; 3 = "safely unguessable" offline-ish
 

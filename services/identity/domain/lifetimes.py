@@ -5,15 +5,11 @@ before T and no longer good at T.
 """
 from datetime import timedelta
 
-IDLE_TIMEOUT = timedelta(minutes=15)
-ABSOLUTE_TIMEOUT = timedelta(hours=12)
-TEXT_CODE_LIFETIME = timedelta(minutes=10)
+from chairside.contracts.identity import SESSION_IDLE_TIMEOUT, SESSION_LIFETIME, TEXT_CODE_LIFETIME
+
+IDLE_TIMEOUT = SESSION_IDLE_TIMEOUT
+ABSOLUTE_TIMEOUT = SESSION_LIFETIME
 CHALLENGE_LIFETIME = timedelta(minutes=10)
-
-
-def minutes(duration):
-    """A duration in whole minutes, rounded up, for messages ("try again in 15 minutes")."""
-    return -(-int(duration.total_seconds()) // 60)
 
 
 def session_expires_at(created_at, last_seen_at):

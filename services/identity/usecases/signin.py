@@ -12,6 +12,7 @@ from typing import List, NamedTuple, Optional
 
 from sqlalchemy import delete, select, update
 
+from chairside.clock import minutes
 from chairside.context import patient_actor
 from chairside.contracts.identity import (
     CHALLENGE_EXPIRED, INVALID_CODE, INVALID_CREDENTIALS, NO_MOBILE_PHONE, TOO_MANY_ATTEMPTS, TOO_MANY_CODES,
@@ -59,7 +60,7 @@ def attempt(uow, account, kind, action, wrong, check) -> Optional[throttle.Verdi
 
 
 def locked_out():
-    return TOO_MANY_ATTEMPTS(minutes=lifetimes.minutes(throttle.LOCKOUT))
+    return TOO_MANY_ATTEMPTS(minutes=minutes(throttle.LOCKOUT))
 
 
 # -- step one: the password -----------------------------------------------------------------
