@@ -94,6 +94,12 @@ SERVICE_UNAVAILABLE = ErrorCode("SERVICE_UNAVAILABLE", ServiceUnavailable,
                                 "A service could not be reached; try again shortly.")
 
 
+def not_synced_yet(service, record):
+    """The `missing` of a tenancy lookup in a copy kept from another service's events:
+    NOT_SYNCED_YET naming this service and the record (chairside.tenancy)."""
+    return lambda: NOT_SYNCED_YET(service=service, record=record)
+
+
 def rule_broken(field, message):
     """One broken rule of one field, as a refusal."""
     return RULE_BROKEN(fields={field: [message]})

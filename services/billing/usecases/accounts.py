@@ -1,6 +1,6 @@
 """A patient's account: opened when identity announces the patient, its balance asked by others."""
 from chairside.db import keep_newer_copy
-from chairside.refusals import NOT_SYNCED_YET
+from chairside.refusals import not_synced_yet
 from chairside.tenancy import of_practice
 from services.billing import domain
 from services.billing.models import Account
@@ -14,5 +14,4 @@ def open_account(uow, event):
 
 
 def account(uow, practice_id, patient_id):
-    return of_practice(uow.session, Account, patient_id, practice_id,
-                       lambda: NOT_SYNCED_YET(service="billing", record="patient"))
+    return of_practice(uow.session, Account, patient_id, practice_id, not_synced_yet("billing", "patient"))

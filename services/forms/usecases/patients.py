@@ -1,6 +1,6 @@
 """Forms' copy of the practice's patients, kept from identity's events."""
 from chairside.db import keep_newer_copy
-from chairside.refusals import NOT_SYNCED_YET
+from chairside.refusals import not_synced_yet
 from chairside.tenancy import of_practice
 from services.forms.models import Patient
 
@@ -10,5 +10,4 @@ def record_patient(uow, event):
 
 
 def patient(uow, practice_id, patient_id):
-    return of_practice(uow.session, Patient, patient_id, practice_id,
-                       lambda: NOT_SYNCED_YET(service="forms", record="patient"))
+    return of_practice(uow.session, Patient, patient_id, practice_id, not_synced_yet("forms", "patient"))

@@ -1,13 +1,9 @@
 """Patients' mobile phones and consent, kept from identity's events."""
 from chairside.db import keep_newer_copy
-from chairside.refusals import NOT_SYNCED_YET
+from chairside.refusals import not_synced_yet
 from chairside.tenancy import of_practice
 from services.sms import domain
 from services.sms.models import Contact
-
-
-def not_synced(record):
-    return lambda: NOT_SYNCED_YET(service="sms", record=record)
 
 
 def keep_contact(uow, event):
@@ -20,4 +16,4 @@ def keep_contact(uow, event):
 
 
 def contact(uow, practice_id, patient_id):
-    return of_practice(uow.session, Contact, patient_id, practice_id, not_synced("patient"))
+    return of_practice(uow.session, Contact, patient_id, practice_id, not_synced_yet("sms", "patient"))

@@ -5,10 +5,10 @@ from typing import List, NamedTuple, Optional
 from sqlalchemy import select
 
 from chairside.db import keep_newer_copy
+from chairside.refusals import not_synced_yet
 from chairside.tenancy import of_practice
 from services.sms import domain
 from services.sms.models import Clinic, PracticeTexting
-from services.sms.usecases.contacts import not_synced
 
 
 class Settings(NamedTuple):
@@ -21,7 +21,7 @@ def keep_clinic(uow, event):
 
 
 def known_clinic(uow, practice_id, clinic_id):
-    return of_practice(uow.session, Clinic, clinic_id, practice_id, not_synced("clinic"))
+    return of_practice(uow.session, Clinic, clinic_id, practice_id, not_synced_yet("sms", "clinic"))
 
 
 def set_clinic_texting(uow, practice_id, clinic_id, sent, external_id=None):
