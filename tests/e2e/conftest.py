@@ -1,5 +1,7 @@
 """The five services as separate OS processes, exercised over HTTP like a PMS connector would."""
+import json
 import os
+import re
 import time
 import uuid
 
@@ -47,6 +49,47 @@ class Office:
 
     def get(self, path):
         return self.http.get(f"{self.url}{path}", timeout=30)
+
+
+class Portal:
+    """The patient API as the portal uses it; text codes are read from the local SMS provider's outbox."""
+
+    def __init__(self, url, practice_slug, outbox):
+        self.url, self.practice, self.outbox = url, practice_slug, outbox
+
+    def post(self, path, body=None, token=None):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return requests.post(f"{self.url}{path}", json=body if body is not None else {}, headers=headers, timeout=30)
+
+    def get(self, path, token):
+        return requests.get(f"{self.url}{path}", headers={"Authorization": f"Bearer {token}"}, timeout=30)
+
+    def put(self, path, body, token):
+        return requests.put(f"{self.url}{path}", json=body, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+
+    def login(self, username, password):
+        return self.post("/api/v1/login", {"practice": self.practice, "username": username, "password": password})
+
+    def texted_code(self, phone, after_lines):
+        lines = [json.loads(line) for line in self.outbox.read_text().splitlines()[after_lines:]]
+        texts = [line for line in lines if line["to"] == phone]
+        assert texts, f"no text to {phone}"
+        return re.search(r"\b(\d{6})\b", texts[-1]["body"]).group(1)
+
+    def outbox_lines(self):
+        return len(self.outbox.read_text().splitlines()) if self.outbox.exists() else 0
+
+    def sign_in_by_text(self, username, password, phone):
+        challenge = self.login(username, password)
+        assert challenge.status_code == 200, challenge.text
+        challenge_id = challenge.json()["challenge_id"]
+        before = self.outbox_lines()
+        sent = self.post(f"/api/v1/login/{challenge_id}/sms")
+        assert sent.status_code == 202, sent.text
+        code = self.texted_code(phone, before)
+        verified = self.post(f"/api/v1/login/{challenge_id}/verify", {"code": code})
+        assert verified.status_code == 200, verified.text
+        return verified.json()
 
 
 class Running:

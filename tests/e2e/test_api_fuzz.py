@@ -10,14 +10,12 @@ clinic not synced yet): those answer 422 RULE_BROKEN, which the positive-data ch
 told to accept; 400 stays reserved for input the document itself refuses.
 """
 import json
-import re
 import subprocess
 import sys
 
 import pytest
-import requests
 
-from tests.e2e.conftest import start_system, wait_until
+from tests.e2e.conftest import Portal, start_system, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -33,43 +31,14 @@ MAIN, SPARE = "fuzz-patient-main", "fuzz-patient-logout"
 NEW_PASSWORD = "violet tractor juggles midnight"
 
 
-class Patient:
-    """A signed-in patient of the fuzzed practice (a text code, then a password of their own)."""
-
-    def __init__(self, url, practice, office, external_id, phone, outbox):
-        self.url, self.practice, self.outbox = url, practice, outbox
-        self.phone = phone
-        access = office.http.post(f"{url}/office/v1/patients/{external_id}/portal-access", timeout=30).json()
-        self.username = access["username"]
-        token = self._sign_in_by_text(access["temporary_password"])
-        response = requests.put(f"{url}/api/v1/me/password", json={"current_password": access["temporary_password"],
-                                                                   "new_password": NEW_PASSWORD},
-                                headers=self.bearer(token), timeout=30)
-        assert response.status_code == 204, response.text
-        self.token = token
-
-    @staticmethod
-    def bearer(token):
-        return {"Authorization": f"Bearer {token}"}
-
-    def _challenge(self, password):
-        response = requests.post(f"{self.url}/api/v1/login", json={"practice": self.practice, "username": self.username,
-                                                                   "password": password}, timeout=30)
-        assert response.status_code == 200, response.text
-        return response.json()["challenge_id"]
-
-    def _verify(self, challenge_id, code):
-        response = requests.post(f"{self.url}/api/v1/login/{challenge_id}/verify", json={"code": code}, timeout=30)
-        assert response.status_code == 200, response.text
-        return response.json()["token"]
-
-    def _sign_in_by_text(self, password):
-        challenge_id = self._challenge(password)
-        before = len(self.outbox.read_text().splitlines()) if self.outbox.exists() else 0
-        assert requests.post(f"{self.url}/api/v1/login/{challenge_id}/sms", timeout=30).status_code == 202
-        texts = [json.loads(line) for line in self.outbox.read_text().splitlines()[before:]]
-        code = re.search(r"\b(\d{6})\b", [t for t in texts if t["to"] == self.phone][-1]["body"]).group(1)
-        return self._verify(challenge_id, code)
+def signed_in_patient(portal, office, external_id, phone):
+    """A session of a patient of the fuzzed practice: a text code, then a password of their own."""
+    access = office.http.post(f"{office.url}/office/v1/patients/{external_id}/portal-access", timeout=30).json()
+    token = portal.sign_in_by_text(access["username"], access["temporary_password"], phone)["token"]
+    changed = portal.put("/api/v1/me/password", {"current_password": access["temporary_password"],
+                                                  "new_password": NEW_PASSWORD}, token)
+    assert changed.status_code == 204, changed.text
+    return token
 
 
 @pytest.fixture(scope="module")
@@ -82,19 +51,20 @@ def fuzzed(databases, vhosts, tmp_path_factory):
     wait_until(lambda: office.http.put(f"{office.url}/office/v1/clinics/{CLINIC}/texting",
                                        json={"subscribed": True, "number": "+15555550190"},
                                        timeout=10).status_code == 200, message="sms to know the clinic")
-    patients = {}
+    portal = Portal(running.gateway_url, practice["slug"], outbox)
+    tokens = {}
     for external_id, phone in ((MAIN, "+15555550191"), (SPARE, "+15555550192")):
         assert office.put_patient(external_id, first_name="Fuzz", last_name="Tester", birthdate="1980-01-01",
                                   clinic=CLINIC, mobile_phone=phone, text_ok="yes").status_code == 200
         wait_until(lambda: office.get(f"/office/v1/patients/{external_id}/texting").status_code == 200,
                    message="sms to know the patient")
-        patients[external_id] = Patient(running.gateway_url, practice["slug"], office, external_id, phone, outbox)
-    yield running, office, patients
+        tokens[external_id] = signed_in_patient(portal, office, external_id, phone)
+    yield running, office, tokens
     running.system.stop()
     running.dispose()
 
 
-def fuzz_config(office, patients):
+def fuzz_config(office, tokens):
     """schemathesis.toml for the run: credentials per security scheme of the document, and
     sign-out given a patient of its own (it ends the session it is given)."""
     return f"""
@@ -108,18 +78,18 @@ expected-statuses = {json.dumps(ACCEPTED)}
 bearer = "{office.key}"
 
 [auth.openapi.patientSession]
-bearer = "{patients[MAIN].token}"
+bearer = "{tokens[MAIN]}"
 
 [[operations]]
 include-path = "/api/v1/logout"
-headers = {{ Authorization = "Bearer {patients[SPARE].token}" }}
+headers = {{ Authorization = "Bearer {tokens[SPARE]}" }}
 """
 
 
 def test_every_operation_keeps_its_documented_contract(fuzzed, tmp_path):
-    running, office, patients = fuzzed
+    running, office, tokens = fuzzed
     config = tmp_path / "schemathesis.toml"
-    config.write_text(fuzz_config(office, patients))
+    config.write_text(fuzz_config(office, tokens))
     run = subprocess.run(
         [sys.executable, "-m", "schemathesis.cli", "--config-file", str(config), "run",
          f"{running.gateway_url}/openapi.json", "--checks", "all", "--phases", "examples,coverage,fuzzing,stateful",
