@@ -1,8 +1,25 @@
 """identity's contract: practices, PMS sync of clinics and patients, portal access, sign-in,
-sessions, second factors, the family view and the audit log."""
+sessions, second factors, the family view, portal settings, claiming access, password
+resets and the audit log.
+
+RPCs added for the portal pages (issue 7), each loading and dumping the schemas below:
+    portal(slug) -> Portal                               the practice as its pages show it
+    get_portal_settings(practice_id) -> PortalSettings
+    put_portal_settings(practice_id, PortalSettings) -> PortalSettings
+    invite(practice_id, external_id, InvitationRequest) -> Invitation   texts a one-time link
+    check_invitation(InvitationCheck) -> None            INVITATION_INVALID when it cannot be used
+    start_claim(ClaimStart) -> ClaimStarted              the same answer whatever matched
+    verify_claim(claim_id, Code) -> ClaimVerified        ALREADY_HAS_ACCESS when the patient has it
+    complete_claim(claim_id, ClaimCredentials) -> SessionStarted
+    start_reset(ResetStart) -> ResetStarted              the same answer whatever matched
+    verify_reset(reset_id, Code) -> ResetStep            the text code, then an authenticator or
+                                                         recovery code when the account has one
+    complete_reset(reset_id, NewPassword) -> None        every session of the account ends
+    logout_others(token) -> None                         every other session of the patient ends
+"""
 from datetime import timedelta
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from chairside.refusals import (
     Conflict, ErrorCode, Forbidden, NotFound, ServiceUnavailable, TooManyRequests, Unauthenticated, Unprocessable,
@@ -24,6 +41,18 @@ SESSION_IDLE_TIMEOUT = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(hours=12)
 TEXT_CODE_LIFETIME = timedelta(minutes=10)
 MAX_CODE = 40       # a 6-digit code or a recovery code, with some spaces around
+INVITATION_LIFETIME = timedelta(days=7)
+CLAIM_LIFETIME = timedelta(minutes=30)  # from the first form to choosing credentials
+
+# Portal modules a practice switches on or off, and the age under which a family member
+# is a dependent (the practice's setting).
+PORTAL_MODULES = ("forms", "payments", "appointments", "messages")
+DEFAULT_DEPENDENT_AGE = 16
+MIN_DEPENDENT_AGE = 1
+MAX_DEPENDENT_AGE = 25
+MAX_CLIENT = 64     # a client's network address, as the gateway saw it
+MAX_TOKEN = 128     # an invitation token
+MAX_URL = 300
 
 # -- error codes --------------------------------------------------------------------------
 
@@ -47,6 +76,21 @@ SIGN_IN_REQUIRED = ErrorCode("SIGN_IN_REQUIRED", Unauthenticated, "Sign in to co
 PASSWORD_CHANGE_REQUIRED = ErrorCode("PASSWORD_CHANGE_REQUIRED", Forbidden, "Change the temporary password first.")
 WRONG_PASSWORD = ErrorCode("WRONG_PASSWORD", Unauthenticated, "The current password is not right.")
 WEAK_PASSWORD = ErrorCode("WEAK_PASSWORD", Unprocessable, "Choose a stronger password; see the fields.")
+MODULE_DISABLED = ErrorCode("MODULE_DISABLED", Forbidden, "The practice has switched this part of the portal off.")
+TOO_MANY_CLAIMS = ErrorCode("TOO_MANY_CLAIMS", TooManyRequests,
+                            "Too many attempts from this network: try again in {minutes} minutes.")
+CLAIM_EXPIRED = ErrorCode("CLAIM_EXPIRED", Unauthenticated,
+                          "This request has expired or is finished: start again.")
+ALREADY_HAS_ACCESS = ErrorCode("ALREADY_HAS_ACCESS", Conflict,
+                               "You already have portal access: sign in, or use \u201cForgot password\u201d.")
+USERNAME_TAKEN = ErrorCode("USERNAME_TAKEN", Conflict, "This username is taken: choose another.")
+INVITATION_INVALID = ErrorCode("INVITATION_INVALID", NotFound,
+                               "This invitation link has expired or was used already: ask the practice for a new "
+                               "one, or use \u201cFirst time here?\u201d.")
+PATIENT_NOT_TEXTABLE = ErrorCode("PATIENT_NOT_TEXTABLE", Conflict,
+                                 "The patient has no mobile phone that can receive texts.")
+DEPENDENT_NEEDS_OFFICE = ErrorCode("DEPENDENT_NEEDS_OFFICE", Conflict,
+                                   "A dependent gets portal access only from the office; their guarantor sees them.")
 
 
 # -- inputs -------------------------------------------------------------------------------
@@ -104,6 +148,97 @@ class Code(Input):
 class PasswordChange(Input):
     current_password = Text(required=True, validate=validate.Length(min=1, max=MAX_PASSWORD))
     new_password = Text(required=True, validate=validate.Length(min=1, max=MAX_PASSWORD))
+
+
+class PortalModules(Input):
+    forms = StrictBoolean(required=True)
+    payments = StrictBoolean(required=True)
+    appointments = StrictBoolean(required=True)
+    messages = StrictBoolean(required=True)
+
+
+class PortalSettings(Input):
+    """Loaded from the office and dumped back: what the practice's patients get."""
+    modules = fields.Nested(PortalModules, required=True, metadata={
+        "description": "A module that is off is absent from every page; its API routes answer 403 MODULE_DISABLED."})
+    dependent_age = fields.Integer(load_default=DEFAULT_DEPENDENT_AGE, strict=True, validate=validate.Range(
+        MIN_DEPENDENT_AGE, MAX_DEPENDENT_AGE), metadata={
+        "description": "Family members under this age are dependents: their guarantor sees them."})
+
+
+def username(**kwargs):
+    return Text(validate=[validate.Length(min=3, max=MAX_USERNAME), validate.Regexp(
+        whole(r"[A-Za-z0-9][A-Za-z0-9._-]*"), error="Letters, digits and . _ - only, starting with a letter or digit.")],
+        **kwargs)
+
+
+def client(**kwargs):
+    return Text(validate=validate.Length(min=1, max=MAX_CLIENT), metadata={
+        "description": "The network address the request came from, for the limit on attempts."}, **kwargs)
+
+
+class ClaimStart(Input):
+    """First time here: the patient's name and birth date, or an invitation and the birth date."""
+    practice = fields.String(required=True, validate=validate.Regexp(SLUG_PATTERN))
+    first_name = name(MAX_NAME, load_default=None, allow_none=True)
+    last_name = name(MAX_NAME, load_default=None, allow_none=True)
+    birthdate = fields.Date(required=True)
+    invitation = Text(load_default=None, allow_none=True, validate=validate.Length(min=1, max=MAX_TOKEN), metadata={
+        "description": "The token of an invitation link, instead of the names."})
+    client = client(required=True)
+
+    @validates_schema
+    def _names_or_invitation(self, data, **kwargs):
+        if data.get("invitation") is None and not (data.get("first_name") and data.get("last_name")):
+            raise ValidationError("Give the first and last name, or an invitation.", "first_name")
+
+
+class ClaimStarted(Schema):
+    claim_id = fields.String(required=True, metadata={
+        "description": "The same answer whether or not the details matched; a code was texted if they did."})
+
+
+class ClaimVerified(Schema):
+    username = fields.String(required=True, metadata={"description": "A free username to suggest."})
+
+
+class ClaimCredentials(Input):
+    username = username(required=True)
+    password = Text(required=True, validate=validate.Length(min=1, max=MAX_PASSWORD))
+
+
+class ResetStart(Input):
+    practice = fields.String(required=True, validate=validate.Regexp(SLUG_PATTERN))
+    username = Text(required=True, validate=validate.Length(min=1, max=MAX_USERNAME))
+    birthdate = fields.Date(required=True)
+    client = client(required=True)
+
+
+class ResetStarted(Schema):
+    reset_id = fields.String(required=True, metadata={
+        "description": "The same answer whether or not the details matched; a code was texted if they did."})
+
+
+RESET_NEXT = ("authenticator", "new_password")
+
+
+class ResetStep(Schema):
+    next = fields.String(required=True, validate=validate.OneOf(RESET_NEXT), metadata={
+        "description": "authenticator: the account has one, so an authenticator or recovery code comes next."})
+
+
+class NewPassword(Input):
+    new_password = Text(required=True, validate=validate.Length(min=1, max=MAX_PASSWORD))
+
+
+class InvitationRequest(Input):
+    portal_url = fields.Url(required=True, validate=validate.Length(max=MAX_URL), metadata={
+        "description": "The practice's portal address; the link is this plus invite/<token>."})
+
+
+class InvitationCheck(Input):
+    practice = fields.String(required=True, validate=validate.Regexp(SLUG_PATTERN))
+    invitation = Text(required=True, validate=validate.Length(min=1, max=MAX_TOKEN))
 
 
 class AccessRecord(Input):
@@ -175,6 +310,19 @@ class SessionStarted(Schema):
 class SignedIn(Schema):
     patient_id = fields.String(required=True)
     practice_id = fields.String(required=True)
+    modules = fields.List(fields.String(validate=validate.OneOf(PORTAL_MODULES)), required=True, metadata={
+        "description": "The portal modules the practice has switched on."})
+
+
+class Portal(Schema):
+    """A practice as its portal pages show it."""
+    practice = fields.Nested(Practice, required=True)
+    modules = fields.List(fields.String(validate=validate.OneOf(PORTAL_MODULES)), required=True)
+    dependent_age = fields.Integer(required=True)
+
+
+class Invitation(Schema):
+    expires_at = fields.AwareDateTime(required=True, metadata={"description": "The link works once, until then."})
 
 
 class TotpEnrolment(Schema):
