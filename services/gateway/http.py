@@ -29,7 +29,9 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.wrappers import Response
 
 from chairside import context
-from chairside.contracts.identity import INVALID_API_KEY, PASSWORD_CHANGE_REQUIRED, SIGN_IN_REQUIRED
+from chairside.contracts.identity import (
+    INVALID_API_KEY, MODULE_DISABLED, PASSWORD_CHANGE_REQUIRED, PORTAL_MODULES, SIGN_IN_REQUIRED,
+)
 from chairside.refusals import SERVICE_UNAVAILABLE, VALIDATION_ERROR, ErrorCode
 from services.gateway import errors
 
@@ -170,6 +172,7 @@ class Call:
     loaded: Optional[dict] = None    # the body as validated (Python values)
     practice: Optional[dict] = None  # the office's practice (auth=OFFICE)
     token: Optional[str] = None      # the patient's session token (auth=PATIENT)
+    signed_in: Optional[dict] = None  # the patient behind the token (routes of a portal module)
 
     @property
     def practice_id(self):
@@ -200,6 +203,7 @@ class Operation:
     status: int
     refuses: Tuple[ErrorCode, ...]
     temporary_password_ok: bool
+    module: Optional[str]
 
     @property
     def template(self):
@@ -217,6 +221,8 @@ class Operation:
             codes.append(SIGN_IN_REQUIRED)
             if not self.temporary_password_ok:
                 codes.append(PASSWORD_CHANGE_REQUIRED)
+        if self.module:
+            codes.append(MODULE_DISABLED)
         if 503 not in self.answers:  # a route that answers 503 itself says so in its answer
             codes.append(SERVICE_UNAVAILABLE)
         return list(dict.fromkeys(codes))
@@ -226,13 +232,16 @@ OPERATIONS = []
 
 
 def route(method, url, *, summary, tag, description="", auth=None, path=None, query=None, body=None, answers=None,
-          status=200, refuses=(), temporary_password_ok=False):
+          status=200, refuses=(), temporary_password_ok=False, module=None):
     """An HTTP entrypoint: its input loaded with `path`, `query` and `body` schemas, its caller
     authenticated by `auth`, its answer (`answers`, a schema or {status: schema}) sent with
-    `status`; `refuses` lists the error codes its backends may answer with."""
+    `status`; `refuses` lists the error codes its backends may answer with. A patient route
+    of a portal `module` answers MODULE_DISABLED while the practice has it switched off."""
+    if module is not None and (auth != PATIENT or module not in PORTAL_MODULES):
+        raise ValueError(f"module {module!r} needs auth=PATIENT and one of {PORTAL_MODULES}")
     answer_schemas = answers if isinstance(answers, dict) else {status: answers}
     operation = Operation(method, url, "", summary, tag, description, auth, path, query, body, answer_schemas,
-                          status, tuple(refuses), temporary_password_ok)
+                          status, tuple(refuses), temporary_password_ok, module)
 
     def decorate(handler):
         OPERATIONS.append(_named(operation, handler.__name__))
@@ -261,6 +270,12 @@ def _call(service, operation, request, values):
         call.token = bearer_token(request)
         if not call.token:
             raise SIGN_IN_REQUIRED()
+        if operation.module:
+            # Read per request: a module the office switches off is gone at the next call.
+            call.signed_in = service.identity.authenticate_session(call.token)
+            context.act_as(service.call_context, context.patient_actor(call.signed_in["patient_id"]))
+            if operation.module not in call.signed_in["modules"]:
+                raise MODULE_DISABLED()
     if operation.path:
         call.path = operation.path().load(values)
     if operation.query:

@@ -1,13 +1,17 @@
-"""Patient API: two-step sign-in, sessions, second factors and the family view."""
+"""Patient API: two-step sign-in, sessions, second factors, the family view and what the
+portal modules show of a family member."""
 from chairside.clock import minutes
-from chairside.contracts import identity, sms
+from chairside.contracts import billing, identity, sms
 from chairside.refusals import NOT_SYNCED_YET
 from services.gateway.http import PATIENT, route
-from services.gateway.schemas import ChallengePath, CodeSent
+from services.gateway.schemas import ChallengePath, CodeSent, FamilyMemberPath
 
 SIGN_IN = "Patient sign-in"
 ACCOUNT = "Patient account"
 SENT = {"status": "sent"}
+FAMILY = "Patient family"
+# A member the patient may not see answers as if it did not exist.
+NOT_IN_FAMILY = identity.PATIENT_NOT_FOUND
 
 
 class PatientApi:
@@ -40,6 +44,11 @@ class PatientApi:
     def logout(self, call):
         self.identity.logout(call.token)
 
+    @route("POST", "/api/v1/logout/others", tag=ACCOUNT, auth=PATIENT, status=204,
+           summary="Sign out of every other device: only this session stays")
+    def logout_others(self, call):
+        self.identity.logout_others(call.token)
+
     @route("PUT", "/api/v1/me/password", tag=ACCOUNT, auth=PATIENT, body=identity.PasswordChange, status=204,
            temporary_password_ok=True, refuses=(identity.WRONG_PASSWORD, identity.WEAK_PASSWORD),
            summary="Change the password; every other session ends",
@@ -67,3 +76,20 @@ class PatientApi:
            summary="The signed-in patient and the family members they may see")
     def me(self, call):
         return self.identity.me(call.token)
+
+    def family_member(self, call, action):
+        """The family member of the path if the signed-in patient may see them (the family
+        rule, identity's), the read written to the audit log with the patient as actor."""
+        viewer, member = call.signed_in, call.path["patient_id"]
+        if not self.identity.can_access(viewer["patient_id"], member):
+            raise NOT_IN_FAMILY()
+        self.identity.record_access({"practice_id": viewer["practice_id"], "patient_id": member,
+                                     "action": action, "outcome": "success"})
+        return member
+
+    @route("GET", "/api/v1/patients/<patient_id>/balance", tag=FAMILY, auth=PATIENT, module="payments",
+           path=FamilyMemberPath, answers=billing.Balance, refuses=(NOT_IN_FAMILY, NOT_SYNCED_YET),
+           summary="The balance of the patient or of a family member they may see")
+    def balance(self, call):
+        member = self.family_member(call, "balance_read")
+        return self.billing.get_balance(call.signed_in["practice_id"], member)

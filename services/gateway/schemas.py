@@ -2,6 +2,7 @@
 composes itself (the others are the services' contracts, chairside.contracts)."""
 from marshmallow import Schema, fields, validate
 
+from chairside.contracts import identity
 from chairside.contracts.identity import external_id
 from chairside.schemas import Input
 
@@ -46,3 +47,34 @@ class TextingOverview(Schema):
 class DefaultClinic(Input):
     default_clinic = external_id(required=True, allow_none=True, metadata={
         "description": "The external id of the clinic that texts patients whose own clinic does not; null for none."})
+
+
+class PortalLink(Schema):
+    url = fields.Url(required=True, metadata={"description": "The practice's portal: put it on the website."})
+    qr_png_url = fields.Url(required=True, metadata={"description": "The portal address as a QR code (PNG)."})
+
+
+class ClaimRequest(identity.ClaimStart):
+    """What a patient sends: the gateway adds the client's address."""
+    class Meta:
+        exclude = ("client",)
+
+
+class ResetRequest(identity.ResetStart):
+    class Meta:
+        exclude = ("client",)
+
+
+class ClaimPath(Input):
+    claim_id = fields.String(required=True, validate=validate.Length(min=1, max=36), metadata={
+        "description": "From the answer of POST /api/v1/claims."})
+
+
+class ResetPath(Input):
+    reset_id = fields.String(required=True, validate=validate.Length(min=1, max=36), metadata={
+        "description": "From the answer of POST /api/v1/password-resets."})
+
+
+class FamilyMemberPath(Input):
+    patient_id = fields.String(required=True, validate=validate.Length(min=1, max=36), metadata={
+        "description": "The id of the patient or of a family member, as GET /api/v1/me lists them."})

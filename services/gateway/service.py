@@ -4,16 +4,18 @@ import eventlet
 from chairside import config
 from chairside.remote import ServiceRpc
 from services.gateway.apidocs import ApiDocs
+from services.gateway.claims import PatientAccessApi
 from services.gateway.http import Answer, CallContext, route
 from services.gateway.office import OfficeApi
 from services.gateway.patient import PatientApi
+from services.gateway.portal import OfficePortalApi
 from services.gateway.schemas import Health
 from services.gateway.texting import OfficeTextingApi
 
 BACKENDS = ("identity", "forms", "billing", "sms")
 
 
-class GatewayService(OfficeApi, OfficeTextingApi, PatientApi, ApiDocs):
+class GatewayService(OfficeApi, OfficeTextingApi, OfficePortalApi, PatientApi, PatientAccessApi, ApiDocs):
     name = "gateway"
 
     identity = ServiceRpc("identity")

@@ -31,6 +31,14 @@ VALID_BODIES = {
     "verify_login": {"code": "123456"},
     "change_password": {"current_password": "old one", "new_password": "violet tractor juggles midnight"},
     "confirm_totp": {"code": "123456"},
+    "put_portal_settings": {"modules": {"forms": True, "payments": False, "appointments": True, "messages": True},
+                            "dependent_age": 18},
+    "start_claim": {"practice": "demo", "first_name": "Ann", "last_name": "Lee", "birthdate": "1980-02-03"},
+    "verify_claim": {"code": "123456"},
+    "complete_claim": {"username": "ann.lee", "password": "violet tractor juggles midnight"},
+    "start_reset": {"practice": "demo", "username": "ann.lee", "birthdate": "1980-02-03"},
+    "verify_reset": {"code": "123456"},
+    "complete_reset": {"new_password": "violet tractor juggles midnight"},
 }
 WRITES = [operation for operation in OPERATIONS if operation.body]
 
