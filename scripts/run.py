@@ -29,6 +29,7 @@ DEMO = {
     "timezone": "America/New_York",
     "clinic": ("main", {"name": "Bright Smiles Main Street", "phone": "+15555550100", "country": "US"}),
     "texting_number": "+15555550100",
+    "portal_patient": "P-1001",
     "patients": [
         ("P-1001", {"first_name": "Maria", "last_name": "Garcia", "birthdate": "1984-03-12",
                     "mobile_phone": "+15555550111", "email": "maria@example.com", "text_ok": "yes"}),
@@ -112,11 +113,20 @@ def seed(gateway_url, amqp_uri):
     for external_id, patient in DEMO["patients"]:
         body = dict(patient, clinic=clinic_id)
         office.put(f"{gateway_url}/office/v1/patients/{external_id}", json=body, timeout=30).raise_for_status()
+    # Maria gets office-issued access (a temporary password to change at first sign-in);
+    # James claims his own with "First time here?".
+    access = office.post(f"{gateway_url}/office/v1/patients/{DEMO['portal_patient']}/portal-access", timeout=30)
+    access.raise_for_status()
+    link = office.get(f"{gateway_url}/office/v1/portal-link", timeout=30)
+    link.raise_for_status()
     return {
         "gateway_url": gateway_url,
         "practice": created["practice"]["slug"],
         "practice_name": created["practice"]["name"],
         "office_api_key": api_key,
+        "portal_url": link.json()["url"],
+        "portal_qr_png": link.json()["qr_png_url"],
+        "portal_sign_in": access.json(),
         "clinic": clinic_id,
         "patients": [external_id for external_id, _ in DEMO["patients"]],
         "sms_outbox": config.env("SMS_OUTBOX_PATH", "var/sms-outbox.jsonl"),
@@ -124,13 +134,18 @@ def seed(gateway_url, amqp_uri):
 
 
 def how_to_try(demo):
-    url, key = demo["gateway_url"], demo["office_api_key"]
+    url, key, sign_in = demo["gateway_url"], demo["office_api_key"], demo["portal_sign_in"]
     return f"""
 Chairside is running: {url}
   practice: {demo['practice']} ({demo['practice_name']}), office API key in var/demo.json
   logs: var/log/<service>.log          stop: Ctrl-C (or `make stop` for a background run)
 
-Try it:
+The patient portal: {demo['portal_url']}   (its QR code: {demo['portal_qr_png']})
+  sign in as {sign_in['username']} with the temporary password {sign_in['temporary_password']}
+  or claim access under "First time here?" as James Okafor, born 1967-01-09;
+  text codes land in {demo['sms_outbox']}
+
+Try the API:
   curl {url}/health
   curl -H 'Authorization: Bearer {key}' {url}/office/v1/patients/P-1001
   curl -H 'Authorization: Bearer {key}' {url}/office/v1/patients/P-1001/balance

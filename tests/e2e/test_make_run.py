@@ -28,6 +28,8 @@ def test_make_run_seeds_a_demo_practice_and_make_stop_stops_it(amqp_uri, tmp_pat
         assert runner.poll() is None, runner.stdout.read()
         demo = json.loads(demo_file.read_text())
         assert demo["gateway_url"] == f"http://127.0.0.1:{port}" and demo["practice"] == "demo"
+        assert demo["portal_url"] == f"http://127.0.0.1:{port}/p/demo/"
+        assert demo["portal_sign_in"]["username"] and len(demo["portal_sign_in"]["temporary_password"]) >= 12
         assert sorted(p.name for p in (tmp_path / "var").glob("*.db")) == [
             "billing.db", "forms.db", "identity.db", "sms.db"]
         assert {p.name for p in (tmp_path / "var" / "log").glob("*.log")} == {
@@ -47,6 +49,7 @@ def test_make_run_seeds_a_demo_practice_and_make_stop_stops_it(amqp_uri, tmp_pat
         assert runner.wait(30) == 0
         output = runner.stdout.read()
         assert "Chairside is running" in output and "office API key in var/demo.json" in output
+        assert f"The patient portal: {demo['portal_url']}" in output
         assert not (tmp_path / "var" / "run.pid").exists()
         with pytest.raises(requests.ConnectionError):
             requests.get(f"{demo['gateway_url']}/health", timeout=5)
