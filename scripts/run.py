@@ -59,14 +59,18 @@ def pid_alive(pid):
 
 
 def local_secrets():
-    """Secrets of the local run, made once and kept under var/ so that sessions survive a restart."""
-    if config.env("IDENTITY_SECRET_KEY"):
-        return {}
-    path = VAR / "identity-secret-key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(32))
-        path.chmod(0o600)
-    return {"IDENTITY_SECRET_KEY": path.read_text().strip()}
+    """Secrets of the local run, made once and kept under var/ so that sessions (and the
+    portal pages' forms) survive a restart."""
+    kept = {}
+    for name, file in (("IDENTITY_SECRET_KEY", "identity-secret-key"), ("GATEWAY_SECRET_KEY", "gateway-secret-key")):
+        if config.env(name):
+            continue
+        path = VAR / file
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(32))
+            path.chmod(0o600)
+        kept[name] = path.read_text().strip()
+    return kept
 
 
 def stop_background():
