@@ -7,6 +7,7 @@ from services.gateway.apidocs import ApiDocs
 from services.gateway.claims import PatientAccessApi
 from services.gateway.http import Answer, CallContext, route
 from services.gateway.office import OfficeApi
+from services.gateway.pages.site import PortalPages
 from services.gateway.patient import PatientApi
 from services.gateway.portal import OfficePortalApi
 from services.gateway.schemas import Health
@@ -15,7 +16,7 @@ from services.gateway.texting import OfficeTextingApi
 BACKENDS = ("identity", "forms", "billing", "sms")
 
 
-class GatewayService(OfficeApi, OfficeTextingApi, OfficePortalApi, PatientApi, PatientAccessApi, ApiDocs):
+class GatewayService(OfficeApi, OfficeTextingApi, OfficePortalApi, PatientApi, PatientAccessApi, PortalPages, ApiDocs):
     name = "gateway"
 
     identity = ServiceRpc("identity")
