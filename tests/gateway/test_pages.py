@@ -1,0 +1,326 @@
+"""The portal's pages at the gateway's edge, with fake services behind it: headers,
+cookies, the CSRF check, sessions that end, `next`, module switches and error pages."""
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from chairside.contracts.identity import (
+    INVALID_CREDENTIALS, PASSWORD_CHANGE_REQUIRED, PRACTICE_NOT_FOUND, SIGN_IN_REQUIRED, TOO_MANY_ATTEMPTS,
+    WEAK_PASSWORD,
+)
+from chairside.refusals import NOT_SYNCED_YET, SERVICE_UNAVAILABLE
+
+PORTAL = {"practice": {"id": "practice-1", "slug": "demo", "name": "Bright Smiles Dental",
+                       "timezone": "America/New_York"},
+          "modules": ["forms", "payments", "appointments", "messages"], "dependent_age": 16}
+SIGNED_IN = {"patient_id": "pat-1", "practice_id": "practice-1", "modules": PORTAL["modules"]}
+PROFILE = {"id": "pat-1", "first_name": "Maria", "last_name": "Garcia", "birthdate": "1984-03-12",
+           "family": [{"id": "pat-3", "first_name": "Sofia", "last_name": "Garcia", "birthdate": "2014-07-21",
+                       "dependent": True}]}
+
+
+@pytest.fixture
+def pages(gateway, web_session, monkeypatch):
+    monkeypatch.setenv("GATEWAY_SECRET_KEY", "s" * 40)
+    gateway.identity.portal.return_value = PORTAL
+    gateway.identity.authenticate_session.return_value = SIGNED_IN
+    web_session.allow_redirects = False
+    return gateway, web_session
+
+
+def csrf_of(html):
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def signed_in(session):
+    session.cookies.set("chairside_session", "patient-token", path="/p/demo/")
+
+
+def get(session, path):
+    return session.get(path, allow_redirects=False)
+
+
+def post(session, path, data):
+    return session.post(path, data=data, allow_redirects=False)
+
+
+def test_every_page_carries_the_security_headers_and_the_practice_name(pages):
+    _, session = pages
+    answer = get(session, "/p/demo/sign-in")
+    assert answer.status_code == 200 and answer.headers["Content-Type"].startswith("text/html")
+    csp = answer.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+    assert answer.headers["Referrer-Policy"] == "no-referrer"
+    assert answer.headers["Cache-Control"] == "no-store"
+    assert "Bright Smiles Dental" in answer.text and "<script src=\"/static/portal.js\"" in answer.text
+    assert "<script>" not in answer.text and "style=" not in answer.text
+
+
+def test_the_browser_cookie_is_http_only_lax_and_scoped_to_the_practice(pages):
+    _, session = pages
+    cookie = get(session, "/p/demo/sign-in").headers["Set-Cookie"]
+    assert cookie.startswith("chairside_browser=")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/p/demo/" in cookie
+    assert "Secure" not in cookie
+
+
+def test_over_https_cookies_are_secure_only_when_the_proxy_is_trusted(pages, monkeypatch):
+    _, session = pages
+    assert "Secure" not in get(session, "/p/demo/sign-in").headers["Set-Cookie"]
+    session.cookies.clear()
+    monkeypatch.setenv("GATEWAY_TRUST_FORWARDED_PROTO", "1")
+    answer = session.get("/p/demo/sign-in", headers={"X-Forwarded-Proto": "https"})
+    assert "Secure" in answer.headers["Set-Cookie"]
+
+
+@pytest.mark.parametrize("token", [None, "", "0" * 64])
+def test_a_post_without_the_right_csrf_token_is_refused_and_changes_nothing(pages, token):
+    fakes, session = pages
+    get(session, "/p/demo/sign-in")
+    data = {"username": "mgarcia", "password": "secret"}
+    if token is not None:
+        data["csrf_token"] = token
+    answer = post(session, "/p/demo/sign-in", data)
+    assert answer.status_code == 403 and "text/html" in answer.headers["Content-Type"]
+    assert "This form has expired" in answer.text
+    fakes.identity.login.assert_not_called()
+
+
+def test_a_token_of_another_browser_is_refused(pages):
+    fakes, session = pages
+    token = csrf_of(get(session, "/p/demo/sign-in").text)
+    session.cookies.clear()
+    get(session, "/p/demo/sign-in")   # a new browser value
+    assert post(session, "/p/demo/sign-in", {"csrf_token": token, "username": "a", "password": "b"}).status_code == 403
+    fakes.identity.login.assert_not_called()
+
+
+def test_sign_in_keeps_the_challenge_in_a_cookie_and_goes_to_the_second_step(pages):
+    fakes, session = pages
+    fakes.identity.login.return_value = {"challenge_id": "ch-1", "methods": ["sms"]}
+    token = csrf_of(get(session, "/p/demo/sign-in?next=/p/demo/account").text)
+    answer = post(session, "/p/demo/sign-in?next=/p/demo/account",
+                  {"csrf_token": token, "username": "mgarcia", "password": "secret"})
+    assert answer.status_code == 303 and answer.headers["Location"] == "/p/demo/sign-in/method"
+    fakes.identity.login.assert_called_once_with({"practice": "demo", "username": "mgarcia", "password": "secret"})
+    assert "ch-1" not in answer.text
+    method = get(session, "/p/demo/sign-in/method")
+    assert "Text a code" in method.text and "Use a recovery code" in method.text and "authenticator" not in method.text
+
+    fakes.identity.verify_login.return_value = {"token": "tok-1", "expires_at": "2026-12-02T10:00:00+00:00",
+                                                "password_change_required": False}
+    code = get(session, "/p/demo/sign-in/code?method=recovery")
+    done = post(session, "/p/demo/sign-in/code?method=recovery", {"csrf_token": csrf_of(code.text), "code": "ab-cd"})
+    assert done.status_code == 303 and done.headers["Location"] == "/p/demo/account"
+    assert "chairside_session=tok-1" in done.headers["Set-Cookie"]
+    assert session.cookies.get("chairside_session") == "tok-1"
+
+
+def test_wrong_credentials_are_said_in_words_that_reveal_nothing(pages):
+    fakes, session = pages
+    fakes.identity.login.side_effect = INVALID_CREDENTIALS()
+    token = csrf_of(get(session, "/p/demo/sign-in").text)
+    answer = post(session, "/p/demo/sign-in", {"csrf_token": token, "username": "nobody", "password": "x"})
+    assert answer.status_code == 401 and INVALID_CREDENTIALS.message in answer.text
+    assert "<title>Error: Sign in" in answer.text and "data-error-summary" in answer.text
+
+
+def test_a_lockout_says_for_how_long(pages):
+    fakes, session = pages
+    fakes.identity.login.side_effect = TOO_MANY_ATTEMPTS(minutes=15)
+    token = csrf_of(get(session, "/p/demo/sign-in").text)
+    answer = post(session, "/p/demo/sign-in", {"csrf_token": token, "username": "m", "password": "x"})
+    assert answer.status_code == 429 and "try again in 15 minutes" in answer.text
+
+
+def test_blank_fields_are_errors_next_to_their_fields(pages):
+    fakes, session = pages
+    token = csrf_of(get(session, "/p/demo/sign-in").text)
+    answer = post(session, "/p/demo/sign-in", {"csrf_token": token, "username": "", "password": ""})
+    assert answer.status_code == 400
+    assert re.search(r'id="username"[^>]*aria-describedby="username-error-1"[^>]*aria-invalid="true"', answer.text)
+    assert 'id="username-error-1"' in answer.text and 'href="#password"' in answer.text
+    fakes.identity.login.assert_not_called()
+
+
+def test_a_weak_password_is_said_next_to_the_field(pages):
+    fakes, session = pages
+    signed_in(session)
+    fakes.identity.change_password.side_effect = WEAK_PASSWORD(fields={"new_password": ["This is a common password."]})
+    page = get(session, "/p/demo/account/password")
+    token = csrf_of(page.text)
+    answer = post(session, "/p/demo/account/password",
+                  {"csrf_token": token, "current_password": "old one", "new_password": "password1234"})
+    assert answer.status_code == 422
+    assert re.search(r'id="new_password-error-1"><span class="visually-hidden">Error:</span> This is a common',
+                     answer.text)
+    assert 'value="password1234"' not in answer.text and 'value="old one"' not in answer.text
+
+
+@pytest.mark.parametrize("path", ["/p/demo/", "/p/demo/account", "/p/demo/payments"])
+def test_a_page_without_a_session_sends_the_patient_to_sign_in_and_back(pages, path):
+    _, session = pages
+    answer = get(session, path)
+    assert answer.status_code == 303
+    location = urlsplit(answer.headers["Location"])
+    assert location.path == "/p/demo/sign-in"
+    assert parse_qs(location.query).get("next") == ([path] if path != "/p/demo/" else None)
+
+
+def test_a_session_that_ended_is_cleared_and_the_page_remembered(pages):
+    fakes, session = pages
+    signed_in(session)
+    fakes.identity.authenticate_session.side_effect = SIGN_IN_REQUIRED()
+    answer = get(session, "/p/demo/account?tab=1")
+    location = urlsplit(answer.headers["Location"])
+    assert parse_qs(location.query) == {"next": ["/p/demo/account?tab=1"], "notice": ["session-ended"]}
+    assert 'chairside_session=""' in answer.headers["Set-Cookie"] or "chairside_session=;" in answer.headers[
+        "Set-Cookie"]
+
+
+def test_a_temporary_password_sends_the_patient_to_change_it(pages):
+    fakes, session = pages
+    signed_in(session)
+    fakes.identity.authenticate_session.side_effect = PASSWORD_CHANGE_REQUIRED()
+    answer = get(session, "/p/demo/account")
+    location = urlsplit(answer.headers["Location"])
+    assert location.path == "/p/demo/account/password"
+    assert parse_qs(location.query) == {"next": ["/p/demo/account"], "reason": ["temporary"]}
+
+
+def test_a_session_of_another_practice_is_no_session_here(pages):
+    fakes, session = pages
+    signed_in(session)
+    fakes.identity.authenticate_session.return_value = {**SIGNED_IN, "practice_id": "practice-2"}
+    assert urlsplit(get(session, "/p/demo/").headers["Location"]).path == "/p/demo/sign-in"
+    fakes.identity.me.assert_not_called()
+
+
+@pytest.mark.parametrize("evil", ["https://evil.example/", "//evil.example/p/demo/", "/p/other/"])
+def test_sign_in_never_leads_elsewhere(pages, evil):
+    fakes, session = pages
+    fakes.identity.login.return_value = {"challenge_id": "ch-1", "methods": ["sms"]}
+    fakes.identity.verify_login.return_value = {"token": "t", "expires_at": "2026-12-02T10:00:00+00:00",
+                                                "password_change_required": False}
+    token = csrf_of(get(session, "/p/demo/sign-in").text)
+    post(session, "/p/demo/sign-in?next=" + evil, {"csrf_token": token, "username": "m", "password": "p"})
+    done = post(session, "/p/demo/sign-in/code?method=totp", {"csrf_token": token, "code": "123456"})
+    assert done.headers["Location"] == "/p/demo/"
+
+
+def test_home_shows_the_family_and_their_balances(pages):
+    fakes, session = pages
+    signed_in(session)
+    fakes.identity.me.return_value = PROFILE
+    fakes.billing.get_balance.side_effect = _balances
+    answer = get(session, "/p/demo/")
+    assert answer.status_code == 200, answer.text
+    assert "Hello, Maria" in answer.text and "Sofia Garcia" in answer.text
+    assert "$125.50" in answer.text and "Not available yet" in answer.text
+    assert [c.args[0]["patient_id"] for c in fakes.identity.record_access.call_args_list] == ["pat-1", "pat-3"]
+
+
+def _balances(practice, patient):
+    if patient == "pat-1":
+        return {"balance_cents": 12550, "currency": "USD"}
+    raise NOT_SYNCED_YET(service="billing", record="patient")
+
+
+def test_a_module_switched_off_is_absent_and_its_page_refused(pages):
+    fakes, session = pages
+    signed_in(session)
+    fakes.identity.portal.return_value = {**PORTAL, "modules": ["forms"]}
+    fakes.identity.me.return_value = PROFILE
+    home = get(session, "/p/demo/")
+    assert home.status_code == 200 and "Balances" not in home.text and "/payments" not in home.text
+    fakes.billing.get_balance.assert_not_called()
+    refused = get(session, "/p/demo/payments")
+    assert refused.status_code == 403 and "MODULE_DISABLED" in refused.text and "text/html" in refused.headers[
+        "Content-Type"]
+
+
+def test_an_unknown_practice_is_a_404_page(pages):
+    fakes, session = pages
+    fakes.identity.portal.side_effect = PRACTICE_NOT_FOUND()
+    for path in ("/p/nope/sign-in", "/p/nope/qr.png"):
+        answer = get(session, path)
+        assert answer.status_code == 404 and "Page not found" in answer.text and "text/html" in answer.headers[
+            "Content-Type"]
+
+
+def test_an_unknown_address_under_the_portal_is_an_html_404(pages):
+    _, session = pages
+    answer = get(session, "/p/demo/no-such-page")
+    assert answer.status_code == 404 and "text/html" in answer.headers["Content-Type"]
+    assert answer.headers["Content-Security-Policy"]
+    assert get(session, "/api/v1/no-such").headers["Content-Type"] == "application/json"
+    wrong = session.delete("/p/demo/sign-in")
+    assert wrong.status_code == 405 and "text/html" in wrong.headers["Content-Type"] and "GET" in wrong.headers[
+        "Allow"]
+
+
+def test_a_service_away_is_a_503_page(pages):
+    fakes, session = pages
+    fakes.identity.portal.side_effect = SERVICE_UNAVAILABLE()
+    answer = get(session, "/p/demo/sign-in")
+    assert answer.status_code == 503 and "try again shortly" in answer.text and "text/html" in answer.headers[
+        "Content-Type"]
+
+
+def test_a_defect_is_a_500_page_with_a_reference(pages):
+    fakes, session = pages
+    signed_in(session)
+    fakes.identity.me.side_effect = KeyError("boom")
+    answer = get(session, "/p/demo/")
+    assert answer.status_code == 500 and "reference" in answer.text and "boom" not in answer.text
+
+
+def test_the_qr_code_is_a_png_of_the_portal_address(pages):
+    _, session = pages
+    answer = get(session, "/p/demo/qr.png")
+    assert answer.status_code == 200 and answer.headers["Content-Type"] == "image/png"
+    assert answer.content.startswith(b"\x89PNG") and "max-age=300" in answer.headers["Cache-Control"]
+
+
+def test_recovery_codes_are_a_download_never_cached(pages):
+    fakes, session = pages
+    signed_in(session)
+    fakes.identity.new_recovery_codes.return_value = {"codes": ["aaaa-bbbb", "cccc-dddd"]}
+    token = csrf_of(get(session, "/p/demo/account").text)
+    answer = post(session, "/p/demo/account/recovery-codes", {"csrf_token": token})
+    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
+    assert 'download="demo-recovery-codes.txt"' in answer.text
+    assert "data:text/plain;charset=utf-8,aaaa-bbbb%0D%0Acccc-dddd%0D%0A" in answer.text
+
+
+def test_the_authenticator_is_a_qr_code_drawn_by_the_server(pages):
+    fakes, session = pages
+    signed_in(session)
+    fakes.identity.start_totp.return_value = {"secret": "JBSWY3DPEHPK3PXP",
+                                              "otpauth_uri": "otpauth://totp/Demo:mgarcia?secret=JBSWY3DPEHPK3PXP"}
+    token = csrf_of(get(session, "/p/demo/account").text)
+    answer = post(session, "/p/demo/account/authenticator", {"csrf_token": token})
+    assert answer.status_code == 200 and "<svg" in answer.text and "JBSWY3DPEHPK3PXP" in answer.text
+
+
+def test_without_a_secret_key_pages_fail_loudly_but_as_a_page(pages, monkeypatch):
+    _, session = pages
+    monkeypatch.delenv("GATEWAY_SECRET_KEY")
+    answer = get(session, "/p/demo/sign-in")
+    assert answer.status_code == 500 and "text/html" in answer.headers["Content-Type"]
+
+
+def test_every_page_is_an_entrypoint_of_the_gateway_under_its_own_name():
+    from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
+
+    from services.gateway.http import OPERATIONS
+    from services.gateway.pages.web import PAGES, PageHttp
+    from services.gateway.service import GatewayService
+    names = [name for _, _, name in PAGES]
+    assert len(set(names)) == len(names) and not set(names) & {op.name for op in OPERATIONS}
+    for method, url, name in PAGES:
+        [entrypoint] = getattr(getattr(GatewayService, name), ENTRYPOINT_EXTENSIONS_ATTR)
+        assert isinstance(entrypoint, PageHttp) and (entrypoint.method, entrypoint.url) == (method, url)
+        assert url.startswith("/p/<slug>/") and not any(op.url == url for op in OPERATIONS)
