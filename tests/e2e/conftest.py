@@ -67,7 +67,8 @@ class Portal:
         return requests.get(f"{self.url}{path}", headers={"Authorization": f"Bearer {token}"}, timeout=30)
 
     def put(self, path, body, token):
-        return requests.put(f"{self.url}{path}", json=body, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return requests.put(f"{self.url}{path}", json=body, headers=headers, timeout=30)
 
     def login(self, username, password):
         return self.post("/api/v1/login", {"practice": self.practice, "username": username, "password": password})
