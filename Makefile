@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run stop test bench dlq-list dlq-replay clean
+.PHONY: run stop test bench bench-signin dlq-list dlq-replay clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ test: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) -m scripts.infra
 	$(PY) -m bench.run
+
+bench-signin: $(VENV)/.installed
+	$(PY) -m scripts.infra
+	$(PY) -m bench.signin
 
 dlq-list: $(VENV)/.installed
 	$(PY) -m chairside.dlq list

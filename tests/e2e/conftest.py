@@ -1,6 +1,7 @@
 """The five services as separate OS processes, exercised over HTTP like a PMS connector would."""
 import json
 import os
+import random
 import re
 import time
 import uuid
@@ -10,6 +11,7 @@ import requests
 import sqlalchemy as sa
 
 from scripts.admin import rpc
+from tests.e2e.garcia import FAMILY, MARIA, TestClock
 from scripts.launcher import System, free_port, service_env
 
 FAST_RETRIES = {
@@ -65,7 +67,8 @@ class Portal:
         return requests.get(f"{self.url}{path}", headers={"Authorization": f"Bearer {token}"}, timeout=30)
 
     def put(self, path, body, token):
-        return requests.put(f"{self.url}{path}", json=body, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return requests.put(f"{self.url}{path}", json=body, headers=headers, timeout=30)
 
     def login(self, username, password):
         return self.post("/api/v1/login", {"practice": self.practice, "username": username, "password": password})
@@ -170,3 +173,38 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     if outcome.get_result().failed:
         _failures[0] += 1
+
+
+# -- the portal's world: services on a clock the test moves, texts in an outbox file ------
+
+@pytest.fixture(scope="module")
+def system(databases, vhosts, tmp_path_factory):
+    base = tmp_path_factory.mktemp("portal")
+    clock = TestClock(base / "clock-offset")
+    outbox = base / "sms-outbox.jsonl"
+    running = start_system(databases, vhosts.create(), base / "logs",
+                           extra_env={"CHAIRSIDE_CLOCK_FILE": str(clock.path), "SMS_OUTBOX_PATH": str(outbox)})
+    yield running, clock, outbox
+    running.system.stop()
+    running.dispose()
+
+
+@pytest.fixture
+def family(system):
+    """A practice with texting set up and the Garcia family synced: (Portal, Office, TestClock)."""
+    running, clock, outbox = system
+    practice, office = running.new_practice("portal")
+    number = f"+1555{random.randrange(10**7):07d}"  # a texting number belongs to one practice
+    assert office.put_clinic("main", name="Main Street", phone=number).status_code == 200
+    wait_until(lambda: office.http.put(f"{office.url}/office/v1/clinics/main/texting",
+                                       json={"subscribed": True, "number": number},
+                                       timeout=10).status_code == 200, message="sms to know the clinic")
+    assert office.http.put(f"{office.url}/office/v1/texting", json={"default_clinic": "main"},
+                           timeout=10).status_code == 200
+    assert office.put_patient("P-1", **MARIA).status_code == 200
+    for external_id, body in FAMILY.items():
+        assert office.put_patient(external_id, **body).status_code == 200
+    wait_until(lambda: office.get("/office/v1/patients/P-2/texting").status_code == 200, message="sms contacts")
+    portal = Portal(running.gateway_url, practice["slug"], outbox)
+    portal.number = number
+    return portal, office, clock

@@ -5,84 +5,15 @@ The services run as processes on a clock the test moves (CHAIRSIDE_CLOCK_FILE): 
 and lockouts are crossed by moving time, never by sleeping.
 """
 import json
-import random
-from datetime import datetime, timedelta, timezone
 
 import pyotp
 import pytest
 import requests
 
 from scripts.admin import rpc
-from tests.e2e.conftest import Portal, start_system, wait_until
+from tests.e2e.garcia import FAMILY, MARIA, STRONG, issue
 
 pytestmark = pytest.mark.e2e
-
-MARIA = {"first_name": "Maria", "last_name": "Garcia", "birthdate": "1984-03-12", "mobile_phone": "+15555550111",
-         "text_ok": "yes", "clinic": "main", "guarantor": "P-1"}
-FAMILY = {
-    "P-2": {"first_name": "Daniel", "last_name": "Garcia", "birthdate": "1982-11-02", "guarantor": "P-1",
-            "mobile_phone": "+15555550112", "clinic": "main"},
-    "P-3": {"first_name": "Sofia", "last_name": "Garcia", "birthdate": "2014-07-21", "guarantor": "P-1"},
-    "P-4": {"first_name": "Leo", "last_name": "Garcia", "birthdate": "2003-05-30", "guarantor": "P-1",
-            "dependent": True, "mobile_phone": "+15555550114", "clinic": "main"},
-}
-STRONG = "violet tractor juggles midnight"
-
-
-class TestClock:
-    """Moves the services' clock by writing the offset file they read."""
-
-    def __init__(self, path):
-        self.path = path
-        self.offset = 0.0
-        path.write_text("0")
-
-    def advance(self, **delta):
-        self.offset += timedelta(**delta).total_seconds()
-        self.path.write_text(str(self.offset))
-
-    def now(self):
-        return datetime.now(timezone.utc) + timedelta(seconds=self.offset)
-
-
-@pytest.fixture(scope="module")
-def system(databases, vhosts, tmp_path_factory):
-    base = tmp_path_factory.mktemp("portal")
-    clock = TestClock(base / "clock-offset")
-    outbox = base / "sms-outbox.jsonl"
-    running = start_system(databases, vhosts.create(), base / "logs",
-                           extra_env={"CHAIRSIDE_CLOCK_FILE": str(clock.path), "SMS_OUTBOX_PATH": str(outbox)})
-    yield running, clock, outbox
-    running.system.stop()
-    running.dispose()
-
-
-@pytest.fixture
-def family(system):
-    """A practice with texting set up and the Garcia family synced."""
-    running, clock, outbox = system
-    practice, office = running.new_practice("portal")
-    number = f"+1555{random.randrange(10**7):07d}"  # a texting number belongs to one practice
-    assert office.put_clinic("main", name="Main Street", phone=number).status_code == 200
-    wait_until(lambda: office.http.put(f"{office.url}/office/v1/clinics/main/texting",
-                                       json={"subscribed": True, "number": number},
-                                       timeout=10).status_code == 200, message="sms to know the clinic")
-    assert office.http.put(f"{office.url}/office/v1/texting", json={"default_clinic": "main"},
-                           timeout=10).status_code == 200
-    assert office.put_patient("P-1", **MARIA).status_code == 200
-    for external_id, body in FAMILY.items():
-        assert office.put_patient(external_id, **body).status_code == 200
-    wait_until(lambda: office.get("/office/v1/patients/P-2/texting").status_code == 200, message="sms contacts")
-    portal = Portal(running.gateway_url, practice["slug"], outbox)
-    portal.number = number
-    return portal, office, clock
-
-
-def issue(office, external_id):
-    response = office.http.post(f"{office.url}/office/v1/patients/{external_id}/portal-access", timeout=30)
-    assert response.status_code == 201, response.text
-    return response.json()
-
 
 def test_the_whole_journey(family):
     portal, office, clock = family
