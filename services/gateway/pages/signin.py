@@ -97,6 +97,7 @@ class SignInPages:
         """The patient's own change, and the forced one after signing in with a temporary
         password (reason=temporary: only the words differ)."""
         form = view.form("current_password", "new_password")
+        temporary = view.request.args.get("reason") == "temporary"
         if view.request.method == "POST" and form.require(current_password="Enter your current password.",
                                                           new_password="Enter a new password."):
             try:
@@ -106,11 +107,11 @@ class SignInPages:
                 form.refused(refusal, message="current_password" if refusal.code == identity.WRONG_PASSWORD.code
                              else True)
             else:
-                next_page = view.next_page()
-                if next_page != view.path():
-                    return view.redirect(next_page)
+                # After the forced change, on to where the patient was going (home at first);
+                # after their own change, back to account security.
+                if temporary or view.request.args.get("next"):
+                    return view.redirect(view.next_page())
                 return view.redirect(view.path("account"), notice="password-changed")
-        temporary = view.request.args.get("reason") == "temporary"
         action = view.redirect(view.path("account/password"), next=view.request.args.get("next"),
                                reason="temporary" if temporary else None).location
         return view.render("portal/password.html", form.status, form=form, temporary=temporary, action=action)
