@@ -136,7 +136,8 @@ def test_sms_not_knowing_the_patient_yet_is_said_as_it_is(world, maria, sms):
     refused("NOT_SYNCED_YET", world.invite, kind=NotFound)
 
 
-@pytest.mark.parametrize("failure, code", [(PROVIDER_REFUSED, "PROVIDER_REFUSED"), (cannot_text, "PATIENT_NOT_TEXTABLE")])
+@pytest.mark.parametrize("failure, code", [(PROVIDER_REFUSED, "PROVIDER_REFUSED"),
+                                           (cannot_text, "PATIENT_NOT_TEXTABLE")])
 def test_a_failed_send_leaves_nothing_and_the_older_invitation_works(world, maria, sms, failure, code):
     older = invited(world, sms)
     sms.fail_send = failure()

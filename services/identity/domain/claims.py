@@ -54,7 +54,8 @@ def claimant(patients: Iterable, first_name, last_name, today, dependent_age):
 def invited(patient, birthdate, today, dependent_age) -> Optional[object]:
     """The invited patient, when the birth date given is theirs and they are not (or no
     longer) a dependent; otherwise None."""
-    if patient is None or patient.member.birthdate != birthdate or family.is_dependent(patient.member, today, dependent_age):
+    if patient is None or patient.member.birthdate != birthdate or \
+            family.is_dependent(patient.member, today, dependent_age):
         return None
     return patient
 
