@@ -48,6 +48,18 @@ class StrictBoolean(fields.Boolean):
         return value
 
 
+class WholeNumber(fields.Integer):
+    """A JSON number with no fraction: 21 and 21.0 (the same number to JSON Schema), never
+    "21", true or 21.5."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.make_error("invalid")
+        if isinstance(value, float) and not value.is_integer():
+            raise self.make_error("invalid")
+        return int(value)
+
+
 class Text(fields.String):
     """Any text that can be stored and hashed: no NUL, no lone surrogate."""
 

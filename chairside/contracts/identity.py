@@ -24,7 +24,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from chairside.refusals import (
     Conflict, ErrorCode, Forbidden, NotFound, ServiceUnavailable, TooManyRequests, Unauthenticated, Unprocessable,
 )
-from chairside.schemas import Input, StrictBoolean, Text, country, name, phone, timezone, whole
+from chairside.schemas import Input, StrictBoolean, Text, WholeNumber, country, name, phone, timezone, whole
 
 TEXT_OK = ("yes", "no", "unknown")
 EXTERNAL_ID_PATTERN = whole(r"[A-Za-z0-9._:\-]{1,64}")
@@ -161,13 +161,14 @@ class PortalSettings(Input):
     """Loaded from the office and dumped back: what the practice's patients get."""
     modules = fields.Nested(PortalModules, required=True, metadata={
         "description": "A module that is off is absent from every page; its API routes answer 403 MODULE_DISABLED."})
-    dependent_age = fields.Integer(load_default=DEFAULT_DEPENDENT_AGE, strict=True, validate=validate.Range(
+    dependent_age = WholeNumber(load_default=DEFAULT_DEPENDENT_AGE, validate=validate.Range(
         MIN_DEPENDENT_AGE, MAX_DEPENDENT_AGE), metadata={
         "description": "Family members under this age are dependents: their guarantor sees them."})
 
 
 def username(**kwargs):
-    return Text(validate=[validate.Length(min=3, max=MAX_USERNAME), validate.Regexp(
+    # ASCII letters and digits only: the pattern already keeps out what Text refuses.
+    return fields.String(validate=[validate.Length(min=3, max=MAX_USERNAME), validate.Regexp(
         whole(r"[A-Za-z0-9][A-Za-z0-9._-]*"), error="Letters, digits and . _ - only, starting with a letter or digit.")],
         **kwargs)
 

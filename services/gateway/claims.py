@@ -4,7 +4,7 @@ password. Every start answers the same whatever matched; identity decides everyt
 from chairside.clock import minutes
 from chairside.contracts import identity
 from services.gateway.http import route
-from services.gateway.schemas import ClaimPath, ClaimRequest, ResetPath, ResetRequest
+from services.gateway.schemas import ClaimPath, ClaimRequest, InvitationClaimRequest, ResetPath, ResetRequest
 
 CLAIM = "Patient access"
 SAME_ANSWER = ("The answer is the same whether or not the details matched: when they did, a 6-digit code "
@@ -18,10 +18,17 @@ def with_client(call):
 
 class PatientAccessApi:
     @route("POST", "/api/v1/claims", tag=CLAIM, body=ClaimRequest, answers=identity.ClaimStarted, status=202,
-           refuses=(identity.TOO_MANY_CLAIMS, identity.INVITATION_INVALID),
-           summary="First time here: name and birth date (or an invitation and birth date)",
+           refuses=(identity.PRACTICE_NOT_FOUND, identity.TOO_MANY_CLAIMS),
+           summary="First time here: name and birth date",
            description=SAME_ANSWER + " Dependents get access from the office only.")
     def start_claim(self, call):
+        return self.identity.start_claim(with_client(call))
+
+    @route("POST", "/api/v1/claims/invited", tag=CLAIM, body=InvitationClaimRequest, answers=identity.ClaimStarted,
+           status=202, refuses=(identity.PRACTICE_NOT_FOUND, identity.TOO_MANY_CLAIMS, identity.INVITATION_INVALID),
+           summary="First time here, from an invitation link: its token and the birth date",
+           description=SAME_ANSWER + " The code step and the credentials are those of any claim.")
+    def start_invited_claim(self, call):
         return self.identity.start_claim(with_client(call))
 
     @route("POST", "/api/v1/claims/<claim_id>/verify", tag=CLAIM, path=ClaimPath, body=identity.Code,
@@ -41,7 +48,8 @@ class PatientAccessApi:
         return self.identity.complete_claim(call.path["claim_id"], call.body)
 
     @route("POST", "/api/v1/password-resets", tag=CLAIM, body=ResetRequest, answers=identity.ResetStarted,
-           status=202, refuses=(identity.TOO_MANY_CLAIMS,), summary="Forgot password: username and birth date",
+           status=202, refuses=(identity.PRACTICE_NOT_FOUND, identity.TOO_MANY_CLAIMS),
+           summary="Forgot password: username and birth date",
            description=SAME_ANSWER)
     def start_reset(self, call):
         return self.identity.start_reset(with_client(call))

@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from chairside.contracts import identity
 from chairside.contracts.identity import external_id
-from chairside.schemas import Input
+from chairside.schemas import Input, Text, name
 
 SERVICE_STATES = ("ok", "unavailable")
 
@@ -55,9 +55,21 @@ class PortalLink(Schema):
 
 
 class ClaimRequest(identity.ClaimStart):
-    """What a patient sends: the gateway adds the client's address."""
+    """First time here, by name: the gateway adds the client's address."""
+    first_name = name(identity.MAX_NAME, required=True)
+    last_name = name(identity.MAX_NAME, required=True)
+
     class Meta:
-        exclude = ("client",)
+        exclude = ("client", "invitation")
+
+
+class InvitationClaimRequest(identity.ClaimStart):
+    """First time here, from an invitation link: its token and the birth date."""
+    invitation = Text(required=True, validate=validate.Length(min=1, max=identity.MAX_TOKEN), metadata={
+        "description": "The last part of the invitation link: /p/{slug}/invite/{token}."})
+
+    class Meta:
+        exclude = ("client", "first_name", "last_name")
 
 
 class ResetRequest(identity.ResetStart):

@@ -1,10 +1,10 @@
 """Identity's tables (its database alone)."""
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, foreign, mapped_column, relationship, synonym
 
+from chairside.contracts.identity import DEFAULT_DEPENDENT_AGE, PORTAL_MODULES
 from chairside.types import UtcDateTime
 from services.identity.domain import family, throttle
-from services.identity.domain.family import DEFAULT_DEPENDENT_AGE
 
 
 class Base(DeclarativeBase):
@@ -20,6 +20,26 @@ class Practice(Base):
     dependent_age: Mapped[int] = mapped_column(Integer, nullable=False, default=DEFAULT_DEPENDENT_AGE)
     api_key_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     created_at = mapped_column(UtcDateTime, nullable=False)
+    # One switch per portal module (contract.PORTAL_MODULES); a practice starts with all on.
+    module_forms: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    module_payments: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    module_appointments: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    module_messages: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+
+    @property
+    def modules(self):
+        """The switches, by module name."""
+        return {module: getattr(self, f"module_{module}") for module in PORTAL_MODULES}
+
+    @modules.setter
+    def modules(self, switches):
+        for module in PORTAL_MODULES:
+            setattr(self, f"module_{module}", switches[module])
+
+    @property
+    def enabled_modules(self):
+        """The names of the modules switched on, in the contract's order."""
+        return [module for module, on in self.modules.items() if on]
 
 
 class Clinic(Base):
@@ -152,3 +172,55 @@ class AuditEntry(Base):
     # no foreign key (the log outlives nothing and is never rewritten); read-only
     patient = relationship(Patient, primaryjoin=lambda: foreign(AuditEntry.patient_id) == Patient.id,
                            viewonly=True, lazy="joined")
+
+
+class PortalClaim(Base):
+    """One "First time here?": a patient proving who they are to set up portal access.
+
+    A decoy (no patient) when the details matched no one, several people, a dependent or
+    no textable phone: it answers exactly like a real one and no code ever fits it.
+    """
+    __tablename__ = "portal_claims"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    practice_id: Mapped[str] = mapped_column(ForeignKey("practices.id"), nullable=False)
+    client: Mapped[str] = mapped_column(String(64), nullable=False)
+    patient_id = mapped_column(ForeignKey("patients.id"), nullable=True)
+    invitation_id = mapped_column(ForeignKey("invitations.id"), nullable=True)
+    created_at = mapped_column(UtcDateTime, nullable=False)
+    code_hash = mapped_column(String(64), nullable=True)
+    code_issued_at = mapped_column(UtcDateTime, nullable=True)
+    code_used_at = mapped_column(UtcDateTime, nullable=True)
+    code_failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    verified_at = mapped_column(UtcDateTime, nullable=True)
+    finished_at = mapped_column(UtcDateTime, nullable=True)
+    __table_args__ = (Index("ix_portal_claims_client", "practice_id", "client", "created_at"),)
+
+
+class PasswordReset(Base):
+    """One "Forgot password": the text code, then the account's authenticator or a
+    recovery code when it has one, then a new password. A decoy when nothing matched."""
+    __tablename__ = "password_resets"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    practice_id: Mapped[str] = mapped_column(ForeignKey("practices.id"), nullable=False)
+    client: Mapped[str] = mapped_column(String(64), nullable=False)
+    patient_id = mapped_column(ForeignKey("patients.id"), nullable=True)
+    created_at = mapped_column(UtcDateTime, nullable=False)
+    code_hash = mapped_column(String(64), nullable=True)
+    code_issued_at = mapped_column(UtcDateTime, nullable=True)
+    code_used_at = mapped_column(UtcDateTime, nullable=True)   # the text code proven
+    code_failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    verified_at = mapped_column(UtcDateTime, nullable=True)    # every factor the account has proven
+    finished_at = mapped_column(UtcDateTime, nullable=True)
+    __table_args__ = (Index("ix_password_resets_client", "practice_id", "client", "created_at"),)
+
+
+class Invitation(Base):
+    """A one-time link texted to a patient to claim portal access; only its keyed hash is kept."""
+    __tablename__ = "invitations"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    practice_id: Mapped[str] = mapped_column(ForeignKey("practices.id"), nullable=False)
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), nullable=False, index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    created_at = mapped_column(UtcDateTime, nullable=False)
+    used_at = mapped_column(UtcDateTime, nullable=True)
+    voided_at = mapped_column(UtcDateTime, nullable=True)

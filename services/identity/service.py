@@ -4,8 +4,10 @@ from chairside.contracts import identity as contract
 from chairside.db import Database
 from chairside.entrypoints import ChairsideService, rpc
 from chairside.remote import ServiceRpc
-from services.identity.providers import HashKey, StrengthCheck
-from services.identity.usecases import access, audit, factors, family, passwords, practices, sessions, signin, sync
+from services.identity.providers import HashKey, PasswordHashing, StrengthCheck
+from services.identity.usecases import (
+    access, audit, claims, factors, family, invitations, passwords, practices, resets, sessions, settings, signin, sync,
+)
 
 
 def external_id(value):
@@ -18,6 +20,7 @@ class IdentityService(ChairsideService):
     sms = ServiceRpc("sms")
     hash_key = HashKey()
     strength = StrengthCheck()
+    hashing = PasswordHashing()
 
     # -- practices and office keys ---------------------------------------------------------
 
@@ -29,6 +32,21 @@ class IdentityService(ChairsideService):
     @rpc
     def rotate_office_api_key(self, slug):
         return self.db.run(practices.rotate_office_key, slug, answer=contract.PracticeKey())
+
+    # -- portal settings -------------------------------------------------------------------
+
+    @rpc
+    def portal(self, slug):
+        return self.db.run(settings.portal, slug, answer=contract.Portal(), read_only=True)
+
+    @rpc
+    def get_portal_settings(self, practice_id):
+        return self.db.run(settings.get, practice_id, answer=contract.PortalSettings(), read_only=True)
+
+    @rpc
+    def put_portal_settings(self, practice_id, sent):
+        return self.db.run(settings.put, practice_id, contract.PortalSettings().load(sent),
+                           answer=contract.PortalSettings())
 
     @rpc
     def authenticate_office(self, api_key):
@@ -58,11 +76,54 @@ class IdentityService(ChairsideService):
 
     @rpc
     def issue_portal_access(self, practice_id, key):
-        return self.db.run(access.issue, practice_id, external_id(key), answer=contract.PortalAccess())
+        return self.db.run(access.issue, practice_id, external_id(key), self.hashing,
+                           answer=contract.PortalAccess())
+
+    @rpc
+    def invite(self, practice_id, key, sent):
+        return contract.Invitation().dump(invitations.invite(
+            self.db, self.sms, self.hash_key, practice_id, external_id(key), contract.InvitationRequest().load(sent)))
+
+    @rpc
+    def check_invitation(self, sent):
+        self.db.run(invitations.check, self.hash_key, contract.InvitationCheck().load(sent), read_only=True)
+
+    # -- claiming access and resetting a password ------------------------------------------
+
+    @rpc
+    def start_claim(self, sent):
+        return contract.ClaimStarted().dump(claims.start(self.db, self.sms, self.hash_key,
+                                                         contract.ClaimStart().load(sent)))
+
+    @rpc
+    def verify_claim(self, claim_id, sent):
+        return self.db.run(claims.verify, self.hash_key, claim_id, contract.Code().load(sent),
+                           answer=contract.ClaimVerified())
+
+    @rpc
+    def complete_claim(self, claim_id, sent):
+        return self.db.run(claims.complete, self.hash_key, claim_id, contract.ClaimCredentials().load(sent),
+                           self.strength, self.hashing, answer=contract.SessionStarted())
+
+    @rpc
+    def start_reset(self, sent):
+        return contract.ResetStarted().dump(resets.start(self.db, self.sms, self.hash_key,
+                                                         contract.ResetStart().load(sent)))
+
+    @rpc
+    def verify_reset(self, reset_id, sent):
+        return self.db.run(resets.verify, self.hash_key, reset_id, contract.Code().load(sent),
+                           answer=contract.ResetStep())
+
+    @rpc
+    def complete_reset(self, reset_id, sent):
+        self.db.run(resets.complete, self.hash_key, reset_id, contract.NewPassword().load(sent), self.strength,
+                    self.hashing)
 
     @rpc
     def login(self, sent):
-        return contract.Challenge().dump(signin.login(self.db, self.sms, contract.Login().load(sent)))
+        return contract.Challenge().dump(signin.login(self.db, self.sms, self.hashing,
+                                                       contract.Login().load(sent)))
 
     @rpc
     def send_login_code(self, challenge_id):
@@ -84,8 +145,13 @@ class IdentityService(ChairsideService):
         self.db.run(sessions.logout, self.hash_key, token)
 
     @rpc
+    def logout_others(self, token):
+        self.db.run(sessions.logout_others, self.hash_key, token)
+
+    @rpc
     def change_password(self, token, sent):
-        self.db.run(passwords.change, self.hash_key, token, contract.PasswordChange().load(sent), self.strength)
+        self.db.run(passwords.change, self.hash_key, token, contract.PasswordChange().load(sent), self.strength,
+                    self.hashing)
 
     @rpc
     def start_totp(self, token):

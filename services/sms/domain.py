@@ -86,8 +86,9 @@ def check_number_free(practice_id, number, practices_using_it):
         raise TEXTING_NUMBER_TAKEN(fields={"number": [TEXTING_NUMBER_TAKEN.message]})
 
 
-# Texts whose body carries a secret (a sign-in code): sent, but never kept readable.
-SECRET_PURPOSES = frozenset({"login_code"})
+# Texts whose body carries a secret (a sign-in, claim or password-reset code, an
+# invitation link): sent, but never kept readable.
+SECRET_PURPOSES = frozenset({"login_code", "claim_code", "reset_code", "invitation"})
 
 
 def body_to_keep(body, purpose):

@@ -19,7 +19,7 @@ ANOTHER_STRONG = "copper lantern hums beneath the orchard"
 def claim(portal, **details):
     body = {"practice": portal.practice, "birthdate": details.pop("birthdate")}
     body.update(details)
-    return portal.post("/api/v1/claims", body)
+    return portal.post("/api/v1/claims/invited" if "invitation" in details else "/api/v1/claims", body)
 
 
 def texts_to(portal, phone, after_lines):

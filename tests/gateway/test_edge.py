@@ -34,6 +34,7 @@ VALID_BODIES = {
     "put_portal_settings": {"modules": {"forms": True, "payments": False, "appointments": True, "messages": True},
                             "dependent_age": 18},
     "start_claim": {"practice": "demo", "first_name": "Ann", "last_name": "Lee", "birthdate": "1980-02-03"},
+    "start_invited_claim": {"practice": "demo", "invitation": "abc-DEF_123", "birthdate": "1980-02-03"},
     "verify_claim": {"code": "123456"},
     "complete_claim": {"username": "ann.lee", "password": "violet tractor juggles midnight"},
     "start_reset": {"practice": "demo", "username": "ann.lee", "birthdate": "1980-02-03"},

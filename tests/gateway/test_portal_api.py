@@ -84,8 +84,22 @@ def test_claims_and_resets_carry_the_clients_address_not_the_callers_say(gateway
 
 def test_a_claim_needs_names_or_an_invitation(gateway, web_session):
     answer = web_session.post("/api/v1/claims", json={"practice": "demo", "birthdate": "1980-02-03"})
-    assert answer.status_code == 400 and "first_name" in answer.json()["fields"]
+    assert answer.status_code == 400 and {"first_name", "last_name"} <= set(answer.json()["fields"])
+    mixed = web_session.post("/api/v1/claims", json={"practice": "demo", "birthdate": "1980-02-03",
+                                                     "first_name": "Ann", "last_name": "Lee", "invitation": "x"})
+    assert mixed.status_code == 400 and "invitation" in mixed.json()["fields"]
+    invited = web_session.post("/api/v1/claims/invited", json={"practice": "demo", "birthdate": "1980-02-03"})
+    assert invited.status_code == 400 and "invitation" in invited.json()["fields"]
     gateway.identity.start_claim.assert_not_called()
+
+
+def test_an_invited_claim_reaches_identity_without_names(gateway, web_session):
+    gateway.identity.start_claim.return_value = {"claim_id": "c-1"}
+    answer = web_session.post("/api/v1/claims/invited",
+                              json={"practice": "demo", "birthdate": "1980-02-03", "invitation": "tok-1"})
+    assert answer.status_code == 202, answer.text
+    sent = gateway.identity.start_claim.call_args.args[0]
+    assert sent["invitation"] == "tok-1" and sent["client"] == "127.0.0.1" and "first_name" not in sent
 
 
 def test_a_module_route_answers_403_while_the_module_is_off(gateway, patient):

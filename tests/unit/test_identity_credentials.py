@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pyotp
 import pytest
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, Type, extract_parameters
 
 from services.identity.domain import credentials
 from services.identity.domain.credentials import (
@@ -175,6 +175,33 @@ def test_needs_rehash_when_parameters_change():
     assert needs_rehash(weak) is True
     assert needs_rehash("not a hash") is True
     assert needs_rehash(None) is True
+
+
+def test_argon2id_parameters_are_at_owasps_floor():
+    # OWASP Password Storage Cheat Sheet: argon2id with m = 19 MiB, t = 2, p = 1 at least.
+    assert (credentials.ARGON2_MEMORY_KIB, credentials.ARGON2_TIME_COST, credentials.ARGON2_PARALLELISM) == \
+        (19456, 2, 1)
+    parameters = extract_parameters(hash_password(RANDOM))
+    assert (parameters.type, parameters.memory_cost, parameters.time_cost, parameters.parallelism) == \
+        (Type.ID, 19456, 2, 1)
+    assert extract_parameters(DUMMY_HASH) == parameters  # the unknown-username burn costs as much
+
+
+@pytest.mark.parametrize("hasher", [
+    PasswordHasher(),                                                        # the library's defaults (older hashes)
+    PasswordHasher(time_cost=1, memory_cost=19456, parallelism=1),           # t one below
+    PasswordHasher(time_cost=2, memory_cost=19455, parallelism=1),           # m one below
+    PasswordHasher(time_cost=2, memory_cost=19456, parallelism=2),           # p other
+    PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1, type=Type.I),
+], ids=["library-defaults", "t-1", "m-1", "p-2", "argon2i"])
+def test_a_hash_made_with_other_parameters_needs_rehash_but_still_verifies(hasher):
+    stored = hasher.hash(RANDOM)
+    assert needs_rehash(stored) is True
+    assert verify_password(stored, RANDOM) is True
+
+
+def test_a_hash_made_with_todays_parameters_needs_no_rehash():
+    assert needs_rehash(PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1).hash(RANDOM)) is False
 
 
 # --- Issued credentials --------------------------------------------------------------------------

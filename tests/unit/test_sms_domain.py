@@ -123,7 +123,10 @@ def test_no_number_is_always_free():
     check_number_free("p1", None, ["p2"])
 
 
-def test_sign_in_codes_are_sent_but_not_kept():
+@pytest.mark.parametrize("purpose, secret", [("login_code", "123456"), ("claim_code", "123456"),
+                                             ("reset_code", "123456"), ("invitation", "invite/Zm9vYmFy")])
+def test_codes_and_invitation_links_are_sent_but_not_kept(purpose, secret):
     from services.sms.domain import body_to_keep
-    assert "123456" not in body_to_keep("Your code is 123456", "login_code")
+    assert secret not in body_to_keep("Your code is 123456, or invite/Zm9vYmFy", purpose)
+    assert body_to_keep("See you Tuesday at 9", "reminder") == "See you Tuesday at 9"
     assert body_to_keep("See you Tuesday at 9", "reminder") == "See you Tuesday at 9"

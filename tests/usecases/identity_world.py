@@ -21,11 +21,19 @@ from chairside.refusals import NOT_SYNCED_YET
 from chairside.tables import OutboxRow
 from services.identity.domain import credentials
 from services.identity.models import AuditEntry, Patient
-from services.identity.usecases import access, audit, family, passwords, practices, sessions, signin, sync
+from services.identity.providers import OFF_LOOP_PASSWORDS
+from services.identity.usecases import (
+    access, audit, claims, family, invitations, passwords, practices, resets, sessions, settings, signin, sync,
+)
 
 KEY = b"k" * 32  # the HMAC key of short-lived secrets (IDENTITY_SECRET_KEY), 32 bytes
+HASHING = OFF_LOOP_PASSWORDS  # the service's own: argon2id in an OS thread (cheap_hashing sets its cost)
 STRONG = "violet tractor juggles midnight"
-CODE_IN_TEXT = re.compile(r"your sign-in code is (\d{6})\.")
+CODE_IN_TEXT = re.compile(r"your (?:sign-in code|code to set up portal access|code to reset your portal password) "
+                          r"is (\d{6})\.")
+TOKEN_IN_TEXT = re.compile(r"/invite/([A-Za-z0-9_-]+) \(valid")
+CLIENT = "203.0.113.7"  # the network address the gateway saw
+PORTAL_URL = "https://portal.example.test/p/demo/"
 NOT_TEXTABLE = {"mobile_phone": None, "text_ok": "unknown", "opted_out": False}
 
 
@@ -67,6 +75,9 @@ class FakeSms:
 
     def last_code(self):
         return CODE_IN_TEXT.search(self.sent[-1][2]["body"]).group(1)
+
+    def last_token(self):
+        return TOKEN_IN_TEXT.search(self.sent[-1][2]["body"]).group(1)
 
 
 def cannot_text():
@@ -113,7 +124,7 @@ class World:
 
     def issue(self, external_id="P-1", practice_id=None, actor="office", request_id=None):
         return self.db.worker(actor=actor, request_id=request_id).run(
-            access.issue, practice_id or self.practice_id, external_id, answer=contract.PortalAccess())
+            access.issue, practice_id or self.practice_id, external_id, HASHING, answer=contract.PortalAccess())
 
     def person(self, external_id="P-1", mobile_phone="+15555550123", textable=True, **body):
         """A synced patient with portal access issued (and, when textable, a phone sms can text)."""
@@ -127,7 +138,7 @@ class World:
 
     def login(self, username, password, slug="demo"):
         sent = contract.Login().load({"practice": slug, "username": username, "password": password})
-        return contract.Challenge().dump(signin.login(self.db.worker(), self.sms, sent))
+        return contract.Challenge().dump(signin.login(self.db.worker(), self.sms, HASHING, sent))
 
     def send_code(self, challenge_id):
         signin.send_code(self.db.worker(), self.sms, KEY, challenge_id)
@@ -144,13 +155,68 @@ class World:
 
     def change_password(self, token, current, new=STRONG, strength=no_problems):
         sent = contract.PasswordChange().load({"current_password": current, "new_password": new})
-        return self.db.run(passwords.change, KEY, token, sent, strength)
+        return self.db.run(passwords.change, KEY, token, sent, strength, HASHING)
 
     def ready(self, person):
         """Signed in with the temporary password changed to STRONG: the token."""
         token = self.sign_in(person)["token"]
         self.change_password(token, person.password)
         return token
+
+    def logout_others(self, token):
+        return self.db.run(sessions.logout_others, KEY, token)
+
+    # -- portal settings ------------------------------------------------------------------
+
+    def portal(self, slug="demo"):
+        return self.db.run(settings.portal, slug, answer=contract.Portal(), read_only=True)
+
+    def get_settings(self, practice_id=None):
+        return self.db.run(settings.get, practice_id or self.practice_id, answer=contract.PortalSettings(),
+                           read_only=True)
+
+    def put_settings(self, body, practice_id=None):
+        return self.db.run(settings.put, practice_id or self.practice_id, contract.PortalSettings().load(body),
+                           answer=contract.PortalSettings())
+
+    # -- invitations, claims, password resets ---------------------------------------------
+
+    def invite(self, external_id="P-1", portal_url=PORTAL_URL, practice_id=None):
+        sent = contract.InvitationRequest().load({"portal_url": portal_url})
+        return contract.Invitation().dump(invitations.invite(
+            self.db.worker(actor="office"), self.sms, KEY, practice_id or self.practice_id, external_id, sent))
+
+    def check_invitation(self, token, slug="demo"):
+        sent = contract.InvitationCheck().load({"practice": slug, "invitation": token})
+        return self.db.run(invitations.check, KEY, sent, read_only=True)
+
+    def start_claim(self, first_name="Maria", last_name="Garcia", birthdate="1980-05-17", invitation=None,
+                    client=CLIENT, slug="demo"):
+        body = {"practice": slug, "birthdate": birthdate, "client": client}
+        body.update({"invitation": invitation} if invitation else {"first_name": first_name, "last_name": last_name})
+        started = claims.start(self.db.worker(), self.sms, KEY, contract.ClaimStart().load(body))
+        return contract.ClaimStarted().dump(started)["claim_id"]
+
+    def verify_claim(self, claim_id, code):
+        return self.db.run(claims.verify, KEY, claim_id, contract.Code().load({"code": code}),
+                           answer=contract.ClaimVerified())
+
+    def complete_claim(self, claim_id, username, password=STRONG, strength=no_problems):
+        sent = contract.ClaimCredentials().load({"username": username, "password": password})
+        return self.db.run(claims.complete, KEY, claim_id, sent, strength, HASHING, answer=contract.SessionStarted())
+
+    def start_reset(self, username, birthdate="1980-05-17", client=CLIENT, slug="demo"):
+        sent = contract.ResetStart().load({"practice": slug, "username": username, "birthdate": birthdate,
+                                           "client": client})
+        return contract.ResetStarted().dump(resets.start(self.db.worker(), self.sms, KEY, sent))["reset_id"]
+
+    def verify_reset(self, reset_id, code):
+        return self.db.run(resets.verify, KEY, reset_id, contract.Code().load({"code": code}),
+                           answer=contract.ResetStep())["next"]
+
+    def complete_reset(self, reset_id, new_password=STRONG, strength=no_problems):
+        sent = contract.NewPassword().load({"new_password": new_password})
+        return self.db.run(resets.complete, KEY, reset_id, sent, strength, HASHING)
 
     def authenticate(self, token):
         return self.db.run(sessions.authenticate, KEY, token, answer=contract.SignedIn())

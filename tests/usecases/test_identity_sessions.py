@@ -39,8 +39,9 @@ def confirm_totp(world, token, code):
 
 # -- sessions -------------------------------------------------------------------------------------
 
-def test_a_session_names_its_patient_and_practice(world, maria, token):
-    assert world.authenticate(token) == {"patient_id": maria.id, "practice_id": world.practice_id}
+def test_a_session_names_its_patient_and_practice_and_the_modules_on(world, maria, token):
+    assert world.authenticate(token) == {"patient_id": maria.id, "practice_id": world.practice_id,
+                                         "modules": ["forms", "payments", "appointments", "messages"]}
 
 
 @pytest.mark.parametrize("token", ["", None, "x" * 43, 12345])
@@ -313,3 +314,24 @@ def test_recovery_codes_belong_to_their_patient(world, maria, token):
     assert world.verify(world.login(sofia.username, STRONG)["challenge_id"], hers[0])["token"]
     assert world.count(RecoveryCode, RecoveryCode.patient_id == sofia.id) == 10
     assert world.count(PortalAccount) == 2
+
+
+def test_logout_others_ends_every_other_session_and_keeps_this_one(world, maria, token):
+    others = [world.sign_in(maria, password=STRONG)["token"] for _ in range(2)]
+    world.logout_others(token)
+    for other in others:
+        refused("SIGN_IN_REQUIRED", world.authenticate, other)
+    assert world.authenticate(token)["patient_id"] == maria.id
+    assert world.actions()[-1] == ("logout_others", "success")
+
+
+def test_logout_others_leaves_other_patients_alone(world, maria, token):
+    daniel = world.person("P-2", first_name="Daniel", mobile_phone="+15555550124")
+    theirs = world.ready(daniel)
+    world.logout_others(token)
+    assert world.authenticate(theirs)["patient_id"] == daniel.id
+
+
+def test_logout_others_needs_a_live_session(world, token, clock):
+    clock.advance(timedelta(minutes=15))
+    refused("SIGN_IN_REQUIRED", world.logout_others, token)

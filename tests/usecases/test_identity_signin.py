@@ -5,12 +5,14 @@ from datetime import timedelta
 
 import pyotp
 import pytest
+from argon2 import PasswordHasher
 
 from chairside.contracts import identity as contract
 from chairside.refusals import ChairsideError, Conflict, Forbidden, NotFound, TooManyRequests, Unauthenticated
 from services.identity.models import AuditEntry, LoginChallenge, PortalAccount, TextCodeSend
 from services.identity.usecases import factors, signin
-from tests.usecases.identity_world import KEY, STRONG, cannot_text, not_synced_yet
+from services.identity.domain import credentials
+from tests.usecases.identity_world import HASHING, KEY, STRONG, cannot_text, not_synced_yet
 
 WRONG = "not the password"
 
@@ -472,3 +474,78 @@ def test_an_expired_challenge_counts_no_failure(world, maria, clock):
     for _ in range(6):
         refused("CHALLENGE_EXPIRED", world.verify, challenge, "000000")
     assert account(world, maria).code_failures == 0
+
+
+# -- password hashes: off the event loop, re-hashed when their parameters are old ----------------------
+
+OLD_HASHER = PasswordHasher(time_cost=1, memory_cost=512, parallelism=1)
+
+
+def store_hash(world, person, password_hash):
+    with world.db.session() as session:
+        session.get(PortalAccount, person.id).password_hash = password_hash
+        session.commit()
+
+
+def test_a_right_password_with_an_old_hash_is_rehashed_at_sign_in(world, maria):
+    old = OLD_HASHER.hash(maria.password)
+    store_hash(world, maria, old)
+    world.login(maria.username, maria.password)
+    new = account(world, maria).password_hash
+    assert new != old and not credentials.needs_rehash(new)
+    assert credentials.verify_password(new, maria.password)
+    assert world.actions()[-2:] == [("password_rehash", "success"), ("login_password", "success")]
+    world.login(maria.username, maria.password)  # and only once
+    assert account(world, maria).password_hash == new
+
+
+def test_a_wrong_password_never_rehashes(world, maria):
+    old = OLD_HASHER.hash(maria.password)
+    store_hash(world, maria, old)
+    refused("INVALID_CREDENTIALS", world.login, maria.username, WRONG)
+    assert account(world, maria).password_hash == old
+
+
+def test_a_locked_account_is_not_rehashed(world, maria):
+    for _ in range(5):
+        refused("INVALID_CREDENTIALS", world.login, maria.username, WRONG)
+    old = OLD_HASHER.hash(maria.password)
+    store_hash(world, maria, old)
+    refused("TOO_MANY_ATTEMPTS", world.login, maria.username, maria.password)
+    assert account(world, maria).password_hash == old
+
+
+class CountingHashing:
+    """The off-loop hashing, counting each call by kind."""
+
+    def __init__(self):
+        self.calls = []
+
+    def hash(self, password):
+        self.calls.append("hash")
+        return HASHING.hash(password)
+
+    def verify(self, stored_hash, password):
+        self.calls.append("verify")
+        return HASHING.verify(stored_hash, password)
+
+    def burn(self, password):
+        self.calls.append("burn")
+        return HASHING.burn(password)
+
+    def needs_rehash(self, stored_hash):
+        return HASHING.needs_rehash(stored_hash)
+
+
+def test_sign_in_checks_passwords_through_the_hashing_it_is_given(world, maria):
+    counting = CountingHashing()
+
+    def login(username, password):
+        return signin.login(world.db.worker(), world.sms, counting, contract.Login().load(
+            {"practice": "demo", "username": username, "password": password}))
+    login(maria.username, maria.password)
+    refused("INVALID_CREDENTIALS", login, "nobody", maria.password)
+    assert counting.calls == ["verify", "burn"]
+    store_hash(world, maria, OLD_HASHER.hash(maria.password))
+    login(maria.username, maria.password)
+    assert counting.calls[2:] == ["verify", "hash"]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Iterable, List, Optional
 
-DEFAULT_DEPENDENT_AGE = 16  # a per-practice setting; this is its default
+from chairside.contracts.identity import DEFAULT_DEPENDENT_AGE  # a per-practice setting; this is its default
 
 
 def age_on(birthdate, day):

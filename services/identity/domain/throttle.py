@@ -117,3 +117,34 @@ def may_send_code(sent_at_times: Iterable[datetime], now):
     window_start = now - CODE_SEND_WINDOW
     recent = sum(1 for sent_at in sent_at_times if sent_at > window_start)
     return recent < CODES_PER_PHONE_PER_HOUR
+
+
+# --- Claims and password resets started, per practice and client address ---------------------
+
+# Claims ("First time here?") and password resets answer the same whatever matched, so
+# what limits someone trying names and birth dates is how often one network address may
+# start them at one practice; both kinds count together.
+STARTS_PER_CLIENT = 10
+START_WINDOW = timedelta(hours=1)
+
+
+def start_wait(started_at_times: Iterable[datetime], now) -> Optional[timedelta]:
+    """None while fewer than 10 claims or resets were started from this client within the
+    last hour; otherwise how long until one more may be started.
+
+    The window is (now - 1 h, now], as for text codes: a start exactly an hour ago no
+    longer counts, one stamped a little after `now` does.
+    """
+    window_start = now - START_WINDOW
+    recent = sorted(started_at for started_at in started_at_times if started_at > window_start)
+    if len(recent) < STARTS_PER_CLIENT:
+        return None
+    # Room for one more once all but STARTS_PER_CLIENT - 1 of them have left the window.
+    frees_at = recent[len(recent) - STARTS_PER_CLIENT] + START_WINDOW
+    return frees_at - now
+
+
+def wait_minutes(wait: timedelta) -> int:
+    """A wait as the message says it: whole minutes rounded up (to the microsecond), and
+    never "0 minutes"."""
+    return max(1, -(-wait // timedelta(minutes=1)))

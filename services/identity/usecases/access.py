@@ -15,18 +15,19 @@ class IssuedAccess(NamedTuple):
     temporary_password: str  # shown this once; must be changed at first sign-in
 
 
-def issue(uow, practice_id, external_id):
+def issue(uow, practice_id, external_id, passwords):
     """New credentials for the patient: a first account, or a new temporary password that
     voids the old one, lifts a lockout and ends every session."""
     patient = by_external_id(uow.session, Patient, practice_id, external_id, PATIENT_NOT_FOUND)
     password = credentials.new_temporary_password()
+    password_hash = passwords.hash(password)  # off the loop, before anything is written (signin.py)
     account = uow.session.get(PortalAccount, patient.id)
     if account is None:
-        username = _free_username(uow, practice_id, patient)
+        username = free_username(uow, practice_id, patient)
         account = PortalAccount(patient_id=patient.id, practice_id=practice_id, username=username,
                                 username_key=username.lower(), created_at=uow.clock.now())
         uow.session.add(account)
-    account.password_hash = credentials.hash_password(password)
+    account.password_hash = password_hash
     account.password_is_temporary = True
     account.attempts = throttle.Attempts()  # the office vouched for the patient: a fresh start
     sessions.revoke_all(uow, patient.id)
@@ -34,7 +35,8 @@ def issue(uow, practice_id, external_id):
     return IssuedAccess(account.username, password)
 
 
-def _free_username(uow, practice_id, patient):
+def free_username(uow, practice_id, patient):
+    """The first username of the patient's candidates that no account of the practice has."""
     for candidate in credentials.username_candidates(credentials.username_base(patient.first_name, patient.last_name)):
         taken = uow.session.scalar(select(PortalAccount.patient_id).where(
             PortalAccount.practice_id == practice_id, PortalAccount.username_key == candidate.lower()))

@@ -4,9 +4,8 @@ from typing import NamedTuple
 
 from sqlalchemy import select
 
-from chairside.contracts.identity import INVALID_API_KEY, PRACTICE_EXISTS, PRACTICE_NOT_FOUND
+from chairside.contracts.identity import DEFAULT_DEPENDENT_AGE, INVALID_API_KEY, PRACTICE_EXISTS, PRACTICE_NOT_FOUND
 from services.identity.domain import practices
-from services.identity.domain.family import DEFAULT_DEPENDENT_AGE
 from services.identity.domain.records import clean_name
 from services.identity.models import Practice
 

@@ -1,13 +1,14 @@
 """Portal sessions: started at sign-in, looked up by token, revoked at sign-out and when
 credentials change. Tokens are stored as keyed hashes only."""
 import uuid
+from typing import List, NamedTuple
 
 from sqlalchemy import select, update
 
 from chairside.context import patient_actor
 from chairside.contracts.identity import PASSWORD_CHANGE_REQUIRED, SIGN_IN_REQUIRED
 from services.identity.domain import credentials, lifetimes
-from services.identity.models import PortalAccount, PortalSession
+from services.identity.models import PortalAccount, PortalSession, Practice
 from services.identity.usecases import audit
 
 
@@ -49,15 +50,31 @@ def signed_in(uow, key, token, allow_temporary=False):
     return portal_session, account
 
 
+class SignedIn(NamedTuple):
+    patient_id: str
+    practice_id: str
+    modules: List[str]  # the portal modules the practice has switched on
+
+
 def authenticate(uow, key, token):
-    """The signed-in patient behind `token`, for the gateway's patient routes."""
-    return signed_in(uow, key, token)[1]
+    """The signed-in patient behind `token`, and the modules their practice has on, for
+    the gateway's patient routes and pages."""
+    account = signed_in(uow, key, token)[1]
+    practice = uow.session.get(Practice, account.practice_id)
+    return SignedIn(account.patient_id, account.practice_id, practice.enabled_modules)
 
 
 def logout(uow, key, token):
     portal_session, account = signed_in(uow, key, token, allow_temporary=True)
     portal_session.revoked_at = uow.clock.now()
     audit.record(uow, account.practice_id, account.patient_id, "logout", "success")
+
+
+def logout_others(uow, key, token):
+    """End every other session of the signed-in patient (a lost phone, a shared computer)."""
+    portal_session, account = signed_in(uow, key, token, allow_temporary=True)
+    revoke_all(uow, account.patient_id, keep=portal_session)
+    audit.record(uow, account.practice_id, account.patient_id, "logout_others", "success")
 
 
 def revoke_all(uow, patient_id, keep=None):

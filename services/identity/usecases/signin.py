@@ -6,6 +6,10 @@ committed before the refusal is raised (uow.refuse). No RPC is made inside a wri
 transaction: under eventlet a SQLite writer that yields would block every other writer
 of the process, so the steps that talk to sms take the worker's database and open their
 units of work around the call.
+
+Passwords are hashed and checked by `passwords` (providers.OffLoopPasswords: argon2id in
+an OS thread), always before the unit of work has written anything: until the first
+flush the transaction holds no write lock, so a SQLite writer never waits on a hash.
 """
 import uuid
 from typing import List, NamedTuple, Optional
@@ -65,30 +69,48 @@ def locked_out():
 
 # -- step one: the password -----------------------------------------------------------------
 
-def login(db, sms, sent):
+def login(db, sms, passwords, sent):
     """Check the password; a challenge with the second factors on offer."""
     with db.unit_of_work() as uow:
-        opened = _password(uow, sent)
+        opened = _password(uow, passwords, sent)
     challenge_id, practice_id, patient_id, has_totp = opened
     methods = (["sms"] if _can_text(sms, practice_id, patient_id) else []) + (["totp"] if has_totp else [])
     return Challenge(challenge_id, methods)
 
 
-def _password(uow, sent):
+class RightPassword(NamedTuple):
+    """A password check that passed (a one-field tuple, so always true for the throttle),
+    with the password's new hash when the stored one was made with older parameters."""
+    new_hash: Optional[str]
+
+
+def check_password(passwords, stored_hash, password) -> Optional[RightPassword]:
+    """Is `password` right? When it is and its hash is out of date, the new hash too: the
+    password is in hand only now, so this is the moment to re-hash it."""
+    if not passwords.verify(stored_hash, password):
+        return None
+    return RightPassword(passwords.hash(password) if passwords.needs_rehash(stored_hash) else None)
+
+
+def _password(uow, passwords, sent):
     session = uow.session
     practice = session.scalar(select(Practice).where(Practice.slug == sent["practice"]))
     account = session.scalar(select(PortalAccount).where(
         PortalAccount.practice_id == practice.id,
         PortalAccount.username_key == sent["username"].strip().lower())) if practice else None
     if account is None:
-        credentials.burn_verify(sent["password"])  # the same time whether or not the account exists
+        passwords.burn(sent["password"])  # the same time whether or not the account exists
         if practice is not None:
             audit.record(uow, practice.id, None, "login_password", "unknown_username")
         return uow.refuse(INVALID_CREDENTIALS())
     uow.actor = patient_actor(account.patient_id)
-    if attempt(uow, account, throttle.PASSWORD, "login_password", INVALID_CREDENTIALS,
-               lambda: credentials.verify_password(account.password_hash, sent["password"])) is None:
+    verdict = attempt(uow, account, throttle.PASSWORD, "login_password", INVALID_CREDENTIALS,
+                      lambda: check_password(passwords, account.password_hash, sent["password"]))
+    if verdict is None:
         return None
+    if verdict.value.new_hash is not None:
+        account.password_hash = verdict.value.new_hash
+        audit.record(uow, account.practice_id, account.patient_id, "password_rehash", throttle.SUCCESS)
     audit.record(uow, account.practice_id, account.patient_id, "login_password", throttle.SUCCESS)
     challenge = LoginChallenge(id=str(uuid.uuid4()), patient_id=account.patient_id, created_at=uow.clock.now())
     session.add(challenge)
@@ -97,11 +119,26 @@ def _password(uow, sent):
 
 def _can_text(sms, practice_id, patient_id):
     """A text code is offered to a mobile phone that has not opted out (sms knows consent)."""
+    return textable_phone(sms, practice_id, patient_id) is not None
+
+
+def textable_phone(sms, practice_id, patient_id):
+    """The patient's mobile phone when sms says it can receive a text code; None when
+    there is none, it opted out, or sms cannot say so in time."""
     try:
         texting = sms.within(TEXTABLE_SECONDS).get_texting(practice_id, patient_id)
     except ChairsideError:
-        return False
-    return bool(texting["mobile_phone"]) and not texting["opted_out"]
+        return None
+    return texting["mobile_phone"] if texting["mobile_phone"] and not texting["opted_out"] else None
+
+
+def phone_may_get_code(uow, phone, now):
+    """The per-phone limit on text codes, which sign-in, claims and password resets share:
+    sends older than the window are forgotten, and the recent ones counted."""
+    uow.session.execute(delete(TextCodeSend).where(
+        TextCodeSend.phone == phone, TextCodeSend.sent_at <= throttle.sends_to_forget(now)))
+    recent = uow.session.scalars(select(TextCodeSend.sent_at).where(TextCodeSend.phone == phone)).all()
+    return throttle.may_send_code(recent, now)
 
 
 # -- step two: a code -------------------------------------------------------------------------
@@ -140,12 +177,8 @@ def _issue_code(uow, key, challenge_id):
         refusal = locked_out()
     elif not patient.mobile_phone:
         refusal = NO_MOBILE_PHONE()
-    else:
-        session.execute(delete(TextCodeSend).where(
-            TextCodeSend.phone == patient.mobile_phone, TextCodeSend.sent_at <= throttle.sends_to_forget(now)))
-        recent = session.scalars(select(TextCodeSend.sent_at).where(TextCodeSend.phone == patient.mobile_phone)).all()
-        if not throttle.may_send_code(recent, now):
-            refusal = TOO_MANY_CODES()
+    elif not phone_may_get_code(uow, patient.mobile_phone, now):
+        refusal = TOO_MANY_CODES()
     audit.record(uow, patient.practice_id, patient.id, "login_code_sent", "refused" if refusal else "success")
     if refusal is not None:
         return uow.refuse(refusal)
@@ -177,12 +210,20 @@ def verify(uow, key, challenge_id, sent):
 def _accept_code(uow, key, challenge, account, code, now):
     """Which second factor `code` is ("sms", "totp", "recovery"), marking it used; None if none."""
     code = code.strip()
-    if code.isdigit() and len(code) == credentials.TEXT_CODE_DIGITS:
-        if challenge.text_code_hash and lifetimes.text_code_is_valid(
-                challenge.text_code_issued_at, challenge.text_code_used_at, now) and \
-                credentials.keyed_hash_matches(key, f"{challenge.id}:{code}", challenge.text_code_hash):
-            challenge.text_code_used_at = now
-            return "sms"
+    if code.isdigit() and len(code) == credentials.TEXT_CODE_DIGITS and challenge.text_code_hash and \
+            lifetimes.text_code_is_valid(challenge.text_code_issued_at, challenge.text_code_used_at, now) and \
+            credentials.keyed_hash_matches(key, f"{challenge.id}:{code}", challenge.text_code_hash):
+        challenge.text_code_used_at = now
+        return "sms"
+    return second_factor(uow, key, account, code, now)
+
+
+def second_factor(uow, key, account, code, now):
+    """Which of the account's own factors `code` is: "totp" (a code of its authenticator,
+    never one of a step already used) or "recovery" (an unused recovery code), marking it
+    used; None if neither. Sign-in and password resets both ask it."""
+    code = code.strip()
+    if code.isdigit() and len(code) == credentials.TOTP_DIGITS:
         if account.totp_secret:
             step = credentials.verify_totp(account.totp_secret, code, now, account.totp_last_step)
             if step is not None:
