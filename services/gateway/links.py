@@ -37,9 +37,11 @@ def qr_png(text):
 
 
 def qr_svg(text, title):
-    """An inline SVG of `text` as a QR code, titled for screen readers."""
+    """An inline SVG of `text` as a QR code, titled for screen readers. It has a viewBox and
+    no fixed size, so CSS fits it to a phone's width (an otpauth address makes a code wider
+    than 360 px at QR_SCALE)."""
     out = io.BytesIO()
     segno.make(text, error="m", micro=False).save(out, kind="svg", scale=QR_SCALE, border=QR_BORDER,
                                                  xmldecl=False, svgns=True, title=title, svgclass="qr",
-                                                 lineclass=None)
+                                                 lineclass=None, omitsize=True)
     return out.getvalue().decode("utf-8")

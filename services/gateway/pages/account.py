@@ -1,7 +1,6 @@
 """Account security: the overview, an authenticator app (its secret as a QR code drawn by
 the server), recovery codes (shown once, downloadable) and signing out of other devices.
 Changing the password is in signin.py, shared with the forced change."""
-import re
 from urllib.parse import quote
 
 from markupsafe import Markup
@@ -10,13 +9,6 @@ from chairside.contracts import identity
 from chairside.refusals import VALIDATION_ERROR
 from services.gateway import links
 from services.gateway.pages.web import expect, page
-
-
-def scalable(svg):
-    """The SVG with a viewBox, so that CSS can shrink it to a phone's width: an otpauth
-    address makes a code wider than a 360 px screen at links.QR_SCALE."""
-    size = re.search(r'<svg[^>]* width="(\d+)" height="(\d+)"', svg)
-    return svg.replace("<svg ", f'<svg viewBox="0 0 {size.group(1)} {size.group(2)}" ', 1) if size else svg
 
 
 def recovery_download(codes):
@@ -34,7 +26,7 @@ class AccountPages:
     @page("POST", "/p/<slug>/account/authenticator", signed_in=True, returns_to="account")
     def start_authenticator_page(self, view):
         enrolment = self.identity.start_totp(view.token)
-        qr = Markup(scalable(links.qr_svg(enrolment["otpauth_uri"], "QR code for your authenticator app")))
+        qr = Markup(links.qr_svg(enrolment["otpauth_uri"], "QR code for your authenticator app"))
         return view.render("portal/authenticator.html", form=view.form("code"), secret=enrolment["secret"], qr=qr)
 
     @page("POST", "/p/<slug>/account/authenticator/confirm", signed_in=True, returns_to="account")
