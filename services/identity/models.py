@@ -174,32 +174,10 @@ class AuditEntry(Base):
                            viewonly=True, lazy="joined")
 
 
-class PortalClaim(Base):
-    """One "First time here?": a patient proving who they are to set up portal access.
-
-    A decoy (no patient) when the details matched no one, several people, a dependent or
-    no textable phone: it answers exactly like a real one and no code ever fits it.
-    """
-    __tablename__ = "portal_claims"
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    practice_id: Mapped[str] = mapped_column(ForeignKey("practices.id"), nullable=False)
-    client: Mapped[str] = mapped_column(String(64), nullable=False)
-    patient_id = mapped_column(ForeignKey("patients.id"), nullable=True)
-    invitation_id = mapped_column(ForeignKey("invitations.id"), nullable=True)
-    created_at = mapped_column(UtcDateTime, nullable=False)
-    code_hash = mapped_column(String(64), nullable=True)
-    code_issued_at = mapped_column(UtcDateTime, nullable=True)
-    code_used_at = mapped_column(UtcDateTime, nullable=True)
-    code_failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    verified_at = mapped_column(UtcDateTime, nullable=True)
-    finished_at = mapped_column(UtcDateTime, nullable=True)
-    __table_args__ = (Index("ix_portal_claims_client", "practice_id", "client", "created_at"),)
-
-
-class PasswordReset(Base):
-    """One "Forgot password": the text code, then the account's authenticator or a
-    recovery code when it has one, then a new password. A decoy when nothing matched."""
-    __tablename__ = "password_resets"
+class TextedProof:
+    """What a claim and a password reset share: who it is for (no patient: a decoy that
+    answers like a real one and that no code ever fits), where it came from, the texted
+    code that proves it, and how far it got."""
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     practice_id: Mapped[str] = mapped_column(ForeignKey("practices.id"), nullable=False)
     client: Mapped[str] = mapped_column(String(64), nullable=False)
@@ -209,8 +187,25 @@ class PasswordReset(Base):
     code_issued_at = mapped_column(UtcDateTime, nullable=True)
     code_used_at = mapped_column(UtcDateTime, nullable=True)   # the text code proven
     code_failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    verified_at = mapped_column(UtcDateTime, nullable=True)    # every factor the account has proven
+    verified_at = mapped_column(UtcDateTime, nullable=True)    # every factor there is proven
     finished_at = mapped_column(UtcDateTime, nullable=True)
+
+
+class PortalClaim(TextedProof, Base):
+    """One "First time here?": a patient proving who they are to set up portal access.
+
+    A decoy (no patient) when the details matched no one, several people, a dependent or
+    no textable phone: it answers exactly like a real one and no code ever fits it.
+    """
+    __tablename__ = "portal_claims"
+    invitation_id = mapped_column(ForeignKey("invitations.id"), nullable=True)
+    __table_args__ = (Index("ix_portal_claims_client", "practice_id", "client", "created_at"),)
+
+
+class PasswordReset(TextedProof, Base):
+    """One "Forgot password": the text code, then the account's authenticator or a
+    recovery code when it has one, then a new password. A decoy when nothing matched."""
+    __tablename__ = "password_resets"
     __table_args__ = (Index("ix_password_resets_client", "practice_id", "client", "created_at"),)
 
 

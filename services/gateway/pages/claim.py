@@ -53,7 +53,7 @@ class ClaimPages:
     def claim_code_page(self, view):
         claim = view.recall(CLAIM)
         if claim is None:
-            return view.redirect(view.path("claim"), notice="expired")
+            return view.start_over(None, "claim")
         form = view.form("code")
         if view.request.method == "POST" and form.require(code="Enter the code from the text message."):
             try:
@@ -62,12 +62,11 @@ class ClaimPages:
                 refusal = expect(exc, identity.INVALID_CODE, identity.CLAIM_EXPIRED, identity.ALREADY_HAS_ACCESS,
                                  identity.TOO_MANY_ATTEMPTS, VALIDATION_ERROR)
                 if refusal.code == identity.CLAIM_EXPIRED.code:
-                    view.forget(CLAIM)
-                    return view.redirect(view.path("claim"), notice="expired")
+                    return view.start_over(CLAIM, "claim")
                 if refusal.code == identity.ALREADY_HAS_ACCESS.code:
                     view.forget(CLAIM)
                     return view.render("portal/claim_has_access.html", 409)
-                form.refused(refusal, message="code" if refusal.code == identity.INVALID_CODE.code else True)
+                form.refused_code(refusal)
             else:
                 view.keep(CLAIM, {"claim_id": claim["claim_id"], "username": verified["username"]})
                 return view.redirect(view.path("claim/account"))
@@ -88,8 +87,7 @@ class ClaimPages:
                 refusal = expect(exc, identity.CLAIM_EXPIRED, identity.USERNAME_TAKEN, identity.WEAK_PASSWORD,
                                  VALIDATION_ERROR)
                 if refusal.code == identity.CLAIM_EXPIRED.code:
-                    view.forget(CLAIM)
-                    return view.redirect(view.path("claim"), notice="expired")
+                    return view.start_over(CLAIM, "claim")
                 form.refused(refusal, fields={"new_password": "password"},
                              message="username" if refusal.code == identity.USERNAME_TAKEN.code else True)
             else:

@@ -30,7 +30,7 @@ class ResetPages:
     def forgot_code_page(self, view):
         reset = view.recall(RESET)
         if reset is None or reset["step"] not in (CODE, AUTHENTICATOR):
-            return view.redirect(view.path("forgot"), notice="expired")
+            return view.start_over(None, "forgot")
         form = view.form("code")
         if view.request.method == "POST" and form.require(code="Enter the code."):
             try:
@@ -39,9 +39,8 @@ class ResetPages:
                 refusal = expect(exc, identity.INVALID_CODE, identity.CLAIM_EXPIRED, identity.TOO_MANY_ATTEMPTS,
                                  VALIDATION_ERROR)
                 if refusal.code == identity.CLAIM_EXPIRED.code:
-                    view.forget(RESET)
-                    return view.redirect(view.path("forgot"), notice="expired")
-                form.refused(refusal, message="code" if refusal.code == identity.INVALID_CODE.code else True)
+                    return view.start_over(RESET, "forgot")
+                form.refused_code(refusal)
             else:
                 view.keep(RESET, {"reset_id": reset["reset_id"], "step": step["next"]})
                 return view.redirect(view.path("forgot/password" if step["next"] == NEW_PASSWORD else "forgot/code"))
@@ -52,7 +51,7 @@ class ResetPages:
     def forgot_password_page(self, view):
         reset = view.recall(RESET)
         if reset is None or reset["step"] != NEW_PASSWORD:
-            return view.redirect(view.path("forgot"), notice="expired")
+            return view.start_over(None, "forgot")
         form = view.form("new_password")
         if view.request.method == "POST" and form.require(new_password="Enter a new password."):
             try:
@@ -60,8 +59,7 @@ class ResetPages:
             except Exception as exc:
                 refusal = expect(exc, identity.WEAK_PASSWORD, identity.CLAIM_EXPIRED, VALIDATION_ERROR)
                 if refusal.code == identity.CLAIM_EXPIRED.code:
-                    view.forget(RESET)
-                    return view.redirect(view.path("forgot"), notice="expired")
+                    return view.start_over(RESET, "forgot")
                 form.refused(refusal)
             else:
                 view.forget(RESET)

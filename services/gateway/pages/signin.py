@@ -40,7 +40,7 @@ class SignInPages:
     def sign_in_method_page(self, view):
         started = view.recall(SIGN_IN)
         if started is None:
-            return view.redirect(view.path("sign-in"), notice="expired")
+            return view.start_over(None, "sign-in")
         methods = [m for m in METHODS if m in started["methods"] or m == RECOVERY]
         form = view.form("method")
         if view.request.method == "POST":
@@ -54,8 +54,7 @@ class SignInPages:
                 except Exception as exc:
                     refusal = expect(exc, identity.CHALLENGE_EXPIRED, *CANNOT_SEND)
                     if refusal.code == identity.CHALLENGE_EXPIRED.code:
-                        view.forget(SIGN_IN)
-                        return view.redirect(view.path("sign-in"), notice="expired")
+                        return view.start_over(SIGN_IN, "sign-in")
                     form.refused(refusal, message="method")
                 else:
                     return view.redirect(view.path("sign-in/code"), method=method)
@@ -68,7 +67,7 @@ class SignInPages:
     def sign_in_code_page(self, view):
         started = view.recall(SIGN_IN)
         if started is None:
-            return view.redirect(view.path("sign-in"), notice="expired")
+            return view.start_over(None, "sign-in")
         method = view.request.args.get("method")
         if method not in CODE_LABELS:
             return view.redirect(view.path("sign-in/method"))
@@ -80,9 +79,8 @@ class SignInPages:
                 refusal = expect(exc, identity.INVALID_CODE, identity.CHALLENGE_EXPIRED, identity.TOO_MANY_ATTEMPTS,
                                  VALIDATION_ERROR)
                 if refusal.code == identity.CHALLENGE_EXPIRED.code:
-                    view.forget(SIGN_IN)
-                    return view.redirect(view.path("sign-in"), notice="expired")
-                form.refused(refusal, message="code" if refusal.code == identity.INVALID_CODE.code else True)
+                    return view.start_over(SIGN_IN, "sign-in")
+                form.refused_code(refusal)
             else:
                 view.forget(SIGN_IN)
                 view.start_session(session["token"])

@@ -24,7 +24,7 @@ from werkzeug.wrappers import Response
 
 from chairside import config, context
 from chairside.contracts.identity import (
-    MIN_PASSWORD, MODULE_DISABLED, PASSWORD_CHANGE_REQUIRED, PRACTICE_NOT_FOUND, SIGN_IN_REQUIRED,
+    INVALID_CODE, MIN_PASSWORD, MODULE_DISABLED, PASSWORD_CHANGE_REQUIRED, PRACTICE_NOT_FOUND, SIGN_IN_REQUIRED,
 )
 from chairside.refusals import ChairsideError, ErrorCode, Forbidden
 from services.gateway import errors
@@ -118,6 +118,11 @@ class Form:
         elif isinstance(message, str):
             self.error(message, refusal.message)
 
+    def refused_code(self, refusal):
+        """A refused code: a wrong or expired code is said beside the code field, anything
+        else (a lockout, too many codes) at the top of the form."""
+        self.refused(refusal, message="code" if refusal.code == INVALID_CODE.code else True)
+
     @property
     def has_errors(self):
         return bool(self.errors or self.general)
@@ -201,6 +206,13 @@ class View:
     def forget(self, rule):
         options = security.cookie_options(self.slug, rule, self.secure)
         self.cookies.append(("delete", {k: options[k] for k in ("key", "path", "secure", "httponly", "samesite")}))
+
+    def start_over(self, rule, path):
+        """The journey kept in cookie `rule` is over or expired: forget it, and start again
+        at `path` with words that say why."""
+        if rule is not None:
+            self.forget(rule)
+        return self.redirect(self.path(path), notice="expired")
 
     def start_session(self, token):
         self.cookies.append(("set", security.cookie_options(self.slug, SESSION, self.secure), token))

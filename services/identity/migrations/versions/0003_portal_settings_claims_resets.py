@@ -15,6 +15,29 @@ depends_on = None
 MODULES = ("forms", "payments", "appointments", "messages")
 
 
+def _request_columns():
+    """Who a claim or a reset is for (no patient: a decoy) and where it came from."""
+    return [
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("practice_id", sa.String(36), sa.ForeignKey("practices.id"), nullable=False),
+        sa.Column("client", sa.String(64), nullable=False),
+        sa.Column("patient_id", sa.String(36), sa.ForeignKey("patients.id"), nullable=True),
+    ]
+
+
+def _proof_columns():
+    """The texted code a claim or a reset is proven with, and how far it got."""
+    return [
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("code_hash", sa.String(64), nullable=True),
+        sa.Column("code_issued_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("code_used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("code_failures", sa.Integer, nullable=False),
+        sa.Column("verified_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+    ]
+
+
 def upgrade():
     for module in MODULES:
         # Existing practices keep every module their patients had: all on.
@@ -33,33 +56,15 @@ def upgrade():
     op.create_index("ix_invitations_patient_id", "invitations", ["patient_id"])
     op.create_table(
         "portal_claims",
-        sa.Column("id", sa.String(36), primary_key=True),
-        sa.Column("practice_id", sa.String(36), sa.ForeignKey("practices.id"), nullable=False),
-        sa.Column("client", sa.String(64), nullable=False),
-        sa.Column("patient_id", sa.String(36), sa.ForeignKey("patients.id"), nullable=True),
+        *_request_columns(),
         sa.Column("invitation_id", sa.String(36), sa.ForeignKey("invitations.id"), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("code_hash", sa.String(64), nullable=True),
-        sa.Column("code_issued_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("code_used_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("code_failures", sa.Integer, nullable=False),
-        sa.Column("verified_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        *_proof_columns(),
     )
     op.create_index("ix_portal_claims_client", "portal_claims", ["practice_id", "client", "created_at"])
     op.create_table(
         "password_resets",
-        sa.Column("id", sa.String(36), primary_key=True),
-        sa.Column("practice_id", sa.String(36), sa.ForeignKey("practices.id"), nullable=False),
-        sa.Column("client", sa.String(64), nullable=False),
-        sa.Column("patient_id", sa.String(36), sa.ForeignKey("patients.id"), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("code_hash", sa.String(64), nullable=True),
-        sa.Column("code_issued_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("code_used_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("code_failures", sa.Integer, nullable=False),
-        sa.Column("verified_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        *_request_columns(),
+        *_proof_columns(),
     )
     op.create_index("ix_password_resets_client", "password_resets", ["practice_id", "client", "created_at"])
 
