@@ -24,6 +24,11 @@ class _DeadlineProxy:
     def within(self, seconds):
         return _DeadlineProxy(self._proxy, self._service_name, seconds)
 
+    def later(self, method_name, *args, **kwargs):
+        """Send the call and do not wait for its answer: the callee logs its own failures.
+        (The reply, when it comes, is dropped by nameko's reply listener.)"""
+        getattr(self._proxy, method_name).call_async(*args, **kwargs)
+
     def __getattr__(self, method_name):
         method = getattr(self._proxy, method_name)
 

@@ -73,10 +73,14 @@ class Portal:
     def login(self, username, password):
         return self.post("/api/v1/login", {"practice": self.practice, "username": username, "password": password})
 
+    def texts_to(self, phone, after_lines):
+        lines = self.outbox.read_text().splitlines()[after_lines:] if self.outbox.exists() else []
+        return [text for text in map(json.loads, lines) if text["to"] == phone]
+
     def texted_code(self, phone, after_lines):
-        lines = [json.loads(line) for line in self.outbox.read_text().splitlines()[after_lines:]]
-        texts = [line for line in lines if line["to"] == phone]
-        assert texts, f"no text to {phone}"
+        """The code of the last text to `phone` after `after_lines`, waiting for it: claim and
+        reset codes go out after their answer."""
+        texts = wait_until(lambda: self.texts_to(phone, after_lines), timeout=15, message=f"a text to {phone}")
         return re.search(r"\b(\d{6})\b", texts[-1]["body"]).group(1)
 
     def outbox_lines(self):

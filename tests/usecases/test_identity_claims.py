@@ -5,11 +5,13 @@ from datetime import timedelta
 
 import pytest
 
+from chairside.contracts import identity as contract
 from chairside.refusals import Conflict, TooManyRequests, Unauthenticated, Unprocessable
 from chairside.refusals import SERVICE_UNAVAILABLE
 from services.identity.models import AuditEntry, PortalAccount, PortalClaim, PortalSession, TextCodeSend
 from services.identity.providers import password_problems_off_loop
-from tests.usecases.identity_world import STRONG, cannot_text, race, years_ago
+from services.identity.usecases import claims
+from tests.usecases.identity_world import KEY, STRONG, cannot_text, race, years_ago
 from tests.usecases.test_identity_signin import other_than, refused
 
 PHONE = "+15555550123"
@@ -261,3 +263,28 @@ def test_a_race_for_the_same_username_is_refused_not_a_crash(world, verified, cl
             return refusal
     assert race(world.db, first, second).code == "USERNAME_TAKEN"
     assert claim_row(world, verified).finished_at is None
+
+
+# -- the code goes out after the answer -----------------------------------------------------------------
+
+def test_a_match_and_a_decoy_answer_with_the_same_work_and_text_later(world, maria, sms, identity_db):
+    """start only writes the claim and asks identity to text the code afterwards, for a
+    decoy too: the answer cannot take longer because the details matched."""
+    asked = []
+    for first_name in ("Maria Jose", "Nobody"):
+        body = {"practice": "demo", "birthdate": "1980-05-17", "client": "192.0.2.7",
+                "first_name": first_name, "last_name": "Garcia"}
+        claims.start(identity_db.worker(), KEY, contract.ClaimStart().load(body),
+                     lambda name, *args: asked.append((name, args)))
+    assert sms.attempts == 0 and sms.timeouts == []  # sms was not asked anything before answering
+    [(match_rpc, (_, _, patient_id)), (decoy_rpc, (_, _, nobody))] = asked
+    assert match_rpc == decoy_rpc == claims.TEXT_CODE
+    assert (patient_id, nobody) == (maria["id"], None)
+
+
+def test_a_redelivered_text_request_texts_one_code(world, maria, sms, identity_db):
+    claim_id, code = started(world, sms, first_name="Maria Jose", last_name="Garcia")
+    row = claim_row(world, claim_id)
+    claims.text_code(identity_db.worker(), sms, KEY, claim_id, row.practice_id, maria["id"])
+    assert len(sms.sent) == 1 and len(world.rows(TextCodeSend)) == 1
+    assert world.verify_claim(claim_id, code) == {"username": "mgarcia"}

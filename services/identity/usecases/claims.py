@@ -4,7 +4,8 @@ to their phone) and chooses a username and password.
 
 start   always answers a claim id, whatever matched (proofs.py: a decoy when no one,
         several people, a dependent or no textable phone matched), so the page says the
-        same words whatever happened; the code goes out between two units of work.
+        same words whatever happened; the code goes out afterwards (text_code), so that
+        the answer takes as long whether or not the details matched.
 verify  the code: the patient is then known. One who has access already is told so
         (ALREADY_HAS_ACCESS); otherwise a free username is suggested.
 complete  the credentials: an account with a password the patient chose, and a session.
@@ -22,6 +23,7 @@ from services.identity.models import Patient, PortalAccount, PortalClaim
 from services.identity.usecases import access, audit, invitations, passwords, proofs, sessions, signin
 
 PURPOSE = "claim_code"  # what sms files the text under (it keeps no body of a text with a secret)
+TEXT_CODE = "text_claim_code"  # identity's RPC that texts a claim's code after the claim has answered
 # The column of the unique constraint on usernames, as PostgreSQL and SQLite both name it
 # when an insert breaks it (uq_portal_accounts_username).
 USERNAME_KEY = "username_key"
@@ -35,14 +37,21 @@ class Verified(NamedTuple):
     username: str  # a suggestion: free when it was made
 
 
-def start(db, sms, key, sent):
+def start(db, key, sent, later):
+    """The claim; `later(rpc_name, *args)` asks identity to text its code without waiting
+    (TEXT_CODE, for decoys too: a caller cannot tell them apart by time)."""
     with db.unit_of_work() as uow:
         opened = _open(uow, key, sent)
     claim_id, practice_id, patient_id = opened
+    later(TEXT_CODE, claim_id, practice_id, patient_id)
+    return Started(claim_id)
+
+
+def text_code(db, sms, key, claim_id, practice_id, patient_id):
+    """The code of a claim that matched `patient_id`, texted if their phone can take it."""
     if patient_id is not None:
         proofs.text_code(db, sms, key, PortalClaim, claim_id, practice_id, patient_id, PURPOSE,
                          claims.claim_code_text)
-    return Started(claim_id)
 
 
 def _open(uow, key, sent):

@@ -4,7 +4,9 @@ checking it.
 
 Both answer the same whatever matched: their row is a decoy (no patient) until a code
 is on its way to a real patient's phone, no code ever fits a decoy, and nothing written
-before the code is proven names the patient (audit rows included). As in signin.py, no
+before the code is proven names the patient (audit rows included). The code is texted
+after the start has answered, by identity's own RPC (claims.text_code, resets.text_code),
+so that the answer takes as long whether or not the details matched. As in signin.py, no
 RPC is made inside a write transaction: `text_code` opens its units of work around the
 calls to sms.
 """
@@ -95,6 +97,8 @@ def _arm(uow, key, model, request_id, patient_id, phone, text):
     if not signin.phone_may_get_code(uow, phone, now):
         return None
     row = uow.session.get(model, request_id)
+    if row is None or row.code_hash is not None or row.finished_at is not None:
+        return None  # armed already (a redelivered request) or over: one code per claim or reset
     code = credentials.new_text_code()
     row.patient_id = patient_id
     row.code_hash = credentials.keyed_hash(key, f"{row.id}:{code}")

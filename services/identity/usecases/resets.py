@@ -17,6 +17,7 @@ from services.identity.models import PasswordReset, Patient, PortalAccount
 from services.identity.usecases import audit, passwords, proofs, sessions, signin
 
 PURPOSE = "reset_code"  # what sms files the text under (it keeps no body of a text with a secret)
+TEXT_CODE = "text_reset_code"  # identity's RPC that texts a reset's code after the reset has answered
 AUTHENTICATOR = "authenticator"
 NEW_PASSWORD = "new_password"
 
@@ -29,14 +30,21 @@ class Step(NamedTuple):
     next: str  # what the patient gives next: AUTHENTICATOR or NEW_PASSWORD
 
 
-def start(db, sms, key, sent):
+def start(db, sent, later):
+    """The reset; `later(rpc_name, *args)` asks identity to text its code without waiting
+    (TEXT_CODE, for decoys too: a caller cannot tell them apart by time)."""
     with db.unit_of_work() as uow:
         opened = _open(uow, sent)
     reset_id, practice_id, patient_id = opened
+    later(TEXT_CODE, reset_id, practice_id, patient_id)
+    return Started(reset_id)
+
+
+def text_code(db, sms, key, reset_id, practice_id, patient_id):
+    """The code of a reset that matched `patient_id`'s account, texted if their phone can take it."""
     if patient_id is not None:
         proofs.text_code(db, sms, key, PasswordReset, reset_id, practice_id, patient_id, PURPOSE,
                          claims.reset_code_text)
-    return Started(reset_id)
 
 
 def _open(uow, sent):
