@@ -40,11 +40,7 @@ class Verified(NamedTuple):
 def start(db, key, sent, later):
     """The claim; `later(rpc_name, *args)` asks identity to text its code without waiting
     (TEXT_CODE, for decoys too: a caller cannot tell them apart by time)."""
-    with db.unit_of_work() as uow:
-        opened = _open(uow, key, sent)
-    claim_id, practice_id, patient_id = opened
-    later(TEXT_CODE, claim_id, practice_id, patient_id)
-    return Started(claim_id)
+    return Started(proofs.start(db, lambda uow: _open(uow, key, sent), later, TEXT_CODE))
 
 
 def text_code(db, sms, key, claim_id, practice_id, patient_id):

@@ -55,6 +55,17 @@ def _starts(uow, practice_id, client, since):
     return times
 
 
+def start(db, open_request_in, later, text_code_rpc):
+    """A claim or reset opened by `open_request_in(uow)` -> (id, practice id, patient id or
+    None), then `later(text_code_rpc, ...)`: identity texts the code once this has answered,
+    asked for decoys too, so that no caller can tell them apart by time. Its id."""
+    with db.unit_of_work() as uow:
+        opened = open_request_in(uow)  # None when refused: the refusal is raised as the unit ends
+    request_id, practice_id, patient_id = opened
+    later(text_code_rpc, request_id, practice_id, patient_id)
+    return request_id
+
+
 def new_request(uow, model, practice, client, action):
     """A claim or reset row, a decoy until a code is texted for it, and its audit entry
     (no patient, whatever matched)."""

@@ -33,11 +33,7 @@ class Step(NamedTuple):
 def start(db, sent, later):
     """The reset; `later(rpc_name, *args)` asks identity to text its code without waiting
     (TEXT_CODE, for decoys too: a caller cannot tell them apart by time)."""
-    with db.unit_of_work() as uow:
-        opened = _open(uow, sent)
-    reset_id, practice_id, patient_id = opened
-    later(TEXT_CODE, reset_id, practice_id, patient_id)
-    return Started(reset_id)
+    return Started(proofs.start(db, lambda uow: _open(uow, sent), later, TEXT_CODE))
 
 
 def text_code(db, sms, key, reset_id, practice_id, patient_id):
