@@ -10,8 +10,8 @@ from chairside.refusals import Conflict, TooManyRequests, Unauthenticated, Unpro
 from chairside.refusals import SERVICE_UNAVAILABLE
 from services.identity.models import AuditEntry, PortalAccount, PortalClaim, PortalSession, TextCodeSend
 from services.identity.providers import password_problems_off_loop
-from services.identity.usecases import claims
-from tests.usecases.identity_world import KEY, STRONG, cannot_text, race, years_ago
+from services.identity.usecases import claims, proofs
+from tests.usecases.identity_world import CLIENT, KEY, STRONG, cannot_text, race, years_ago
 from tests.usecases.test_identity_signin import other_than, refused
 
 PHONE = "+15555550123"
@@ -189,6 +189,25 @@ def test_ten_starts_per_client_per_hour_claims_and_resets_together(world, maria,
     refused("TOO_MANY_CLAIMS", world.start_claim)
     clock.advance(timedelta(seconds=1))
     assert world.start_claim(first_name="Maria Jose", last_name="Garcia")
+
+
+def test_starts_at_once_cannot_pass_the_limit_together(world, clock):
+    """The 10th start is written but not committed when the 11th counts: the 11th waits for
+    it (the practice's row is locked while starts count) and is refused."""
+    for _ in range(9):
+        world.start_claim(first_name="Nobody", last_name="Here")
+
+    def first(uow):
+        practice = proofs.practice_of(uow, "demo")
+        proofs.new_request(uow, PortalClaim, practice, CLIENT, "claim_start")
+
+    def second():
+        try:
+            world.start_claim(first_name="Nobody", last_name="Here")
+        except TooManyRequests as refusal:
+            return refusal
+    assert race(world.db, first, second).code == "TOO_MANY_CLAIMS"
+    assert world.count(PortalClaim) == 10
 
 
 def test_an_unknown_practice_is_not_found(world):

@@ -26,7 +26,10 @@ log = logging.getLogger(__name__)
 
 
 def practice_of(uow, slug):
-    practice = uow.session.scalar(select(Practice).where(Practice.slug == slug))
+    """The practice a claim or reset starts at, its row locked until the unit of work ends:
+    the starts of one practice take turns at counting a client's starts, so a burst of them
+    at once cannot all pass the limit. (SQLite writers take turns anyway.)"""
+    practice = uow.session.scalar(select(Practice).where(Practice.slug == slug).with_for_update())
     if practice is None:
         raise PRACTICE_NOT_FOUND()
     return practice
