@@ -2,6 +2,7 @@
 issues portal access and reads the audit log. Every read of patient data is audited."""
 from chairside.contracts import billing, identity, sms
 from chairside.refusals import NOT_SYNCED_YET, RULE_BROKEN
+from services.gateway.audit import record_read
 from services.gateway.http import OFFICE, route
 from services.gateway.schemas import AuditQuery
 
@@ -13,8 +14,7 @@ class OfficeApi:
     def audited_patient(self, call, action):
         """The patient of the path, the read written to the audit log with the office as actor."""
         patient = self.identity.get_patient(call.practice_id, call.path["external_id"])
-        self.identity.record_access({"practice_id": call.practice_id, "patient_id": patient["id"],
-                                     "action": action, "outcome": "success"})
+        record_read(self.identity, call.practice_id, patient["id"], action)
         return patient
 
     @route("PUT", "/office/v1/clinics/<external_id>", tag=SYNC, auth=OFFICE, path=identity.SyncKey,

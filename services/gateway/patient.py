@@ -3,6 +3,7 @@ portal modules show of a family member."""
 from chairside.clock import minutes
 from chairside.contracts import billing, identity, sms
 from chairside.refusals import NOT_SYNCED_YET
+from services.gateway.audit import record_read
 from services.gateway.http import PATIENT, route
 from services.gateway.schemas import ChallengePath, CodeSent, FamilyMemberPath
 
@@ -83,8 +84,7 @@ class PatientApi:
         viewer, member = call.signed_in, call.path["patient_id"]
         if not self.identity.can_access(viewer["patient_id"], member):
             raise NOT_IN_FAMILY()
-        self.identity.record_access({"practice_id": viewer["practice_id"], "patient_id": member,
-                                     "action": action, "outcome": "success"})
+        record_read(self.identity, viewer["practice_id"], member, action)
         return member
 
     @route("GET", "/api/v1/patients/<patient_id>/balance", tag=FAMILY, auth=PATIENT, module="payments",

@@ -4,6 +4,7 @@ from werkzeug.wrappers import Response
 
 from chairside.refusals import NOT_SYNCED_YET
 from services.gateway import links
+from services.gateway.audit import record_read
 from services.gateway.pages import money
 from services.gateway.pages.web import expect, page
 
@@ -15,8 +16,7 @@ def balances(service, view, members):
     read written to the audit log as the patient's."""
     rows = []
     for member in members:
-        service.identity.record_access({"practice_id": view.signed_in["practice_id"], "patient_id": member["id"],
-                                        "action": "balance_read", "outcome": "success"})
+        record_read(service.identity, view.signed_in["practice_id"], member["id"], "balance_read")
         try:
             balance = service.billing.get_balance(view.signed_in["practice_id"], member["id"])
         except Exception as exc:
