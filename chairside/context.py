@@ -16,6 +16,10 @@ def patient_actor(patient_id):
     return f"patient:{patient_id}"
 
 
+def staff_actor(staff_id):
+    return f"staff:{staff_id}"
+
+
 def of_worker(worker_ctx):
     """(actor, request id) of the call a worker serves; (None, None) when not given."""
     data = worker_ctx.data

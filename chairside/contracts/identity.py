@@ -17,6 +17,7 @@ RPCs added for the portal pages (issue 7), each loading and dumping the schemas 
     complete_reset(reset_id, NewPassword) -> None        every session of the account ends
     logout_others(token) -> None                         every other session of the patient ends
 """
+import re
 from datetime import timedelta
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -95,9 +96,15 @@ DEPENDENT_NEEDS_OFFICE = ErrorCode("DEPENDENT_NEEDS_OFFICE", Conflict,
 
 # -- inputs -------------------------------------------------------------------------------
 
+def _not_an_api_version(slug):
+    # The console lives at /office/<slug>/ beside the office API's /office/v1/.
+    if re.fullmatch(r"v[0-9]+", slug):
+        raise ValidationError("Names like v1 are kept for the office API's versions.")
+
+
 class PracticeCreate(Input):
-    slug = fields.String(required=True, validate=validate.Regexp(
-        SLUG_PATTERN, error="Must be 1 to 40 lower-case letters, digits or inner hyphens."))
+    slug = fields.String(required=True, validate=[validate.Regexp(
+        SLUG_PATTERN, error="Must be 1 to 40 lower-case letters, digits or inner hyphens."), _not_an_api_version])
     name = name(MAX_PRACTICE_NAME, required=True)
     timezone = timezone(load_default="America/New_York")
 
@@ -356,7 +363,7 @@ class Profile(_Person):
 class AuditEntry(Schema):
     at = fields.AwareDateTime(required=True, attribute="occurred_at")
     actor = fields.String(required=True, metadata={
-        "description": "Who acted: office, patient:<id> or anonymous."})
+        "description": "Who acted: office, patient:<id>, staff:<id> or anonymous."})
     patient = fields.Pluck(Patient, "external_id", required=True, metadata={
         "description": "The patient's external id."})
     action = fields.String(required=True)
