@@ -34,7 +34,7 @@ from chairside.contracts.identity import (
 )
 from chairside.refusals import SERVICE_UNAVAILABLE, VALIDATION_ERROR, ErrorCode
 from services.gateway import errors
-from services.gateway.pages.render import unknown_address
+from services.gateway.pages.render import CONSOLE_ERROR, PORTAL_ERROR, unknown_address
 
 OFFICE = "office"    # the practice's office API key
 PATIENT = "patient"  # a signed-in patient's session token
@@ -73,27 +73,34 @@ def error_response(exc, headers=None):
 
 class JsonWsgiApp(WsgiApp):
     """Unknown paths and methods answer in JSON too, not werkzeug's HTML pages; under the
-    portal's /p/ they answer the portal's HTML error page, since a browser asked."""
+    portal's /p/ and the console's /office/ (not its API) they answer the site's HTML
+    error page, since a browser asked."""
 
     def __call__(self, environ, start_response):
         try:
             self.url_map.bind_to_environ(environ).match()
         except MethodNotAllowed as exc:
             allow = {"Allow": ", ".join(sorted(exc.valid_methods))} if exc.valid_methods else {}
-            if _is_portal(environ):
-                return unknown_address(405, allow)(environ, start_response)
+            if _pages_of(environ):
+                return unknown_address(405, allow, _pages_of(environ))(environ, start_response)
             return error_response(errors.WRONG_METHOD(), allow)(environ, start_response)
         except NotFound:
-            if _is_portal(environ):
-                return unknown_address(404)(environ, start_response)
+            if _pages_of(environ):
+                return unknown_address(404, template=_pages_of(environ))(environ, start_response)
             return error_response(errors.NO_ROUTE())(environ, start_response)
         except HTTPException:  # anything else werkzeug refuses: answer as the gateway does
             pass
         return super().__call__(environ, start_response)
 
 
-def _is_portal(environ):
-    return environ.get("PATH_INFO", "").startswith("/p/")
+def _pages_of(environ):
+    """The error page of the site a path belongs to; None for the JSON APIs."""
+    path = environ.get("PATH_INFO", "")
+    if path.startswith("/p/"):
+        return PORTAL_ERROR
+    if path.startswith("/office/") and not path.startswith("/office/v1/"):
+        return CONSOLE_ERROR
+    return None
 
 
 class JsonWebServer(WebServer):

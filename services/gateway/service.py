@@ -5,6 +5,7 @@ from chairside import config
 from chairside.remote import ServiceRpc
 from services.gateway.apidocs import ApiDocs
 from services.gateway.claims import PatientAccessApi
+from services.gateway.console.site import ConsolePages
 from services.gateway.http import Answer, CallContext, route
 from services.gateway.office import OfficeApi
 from services.gateway.pages.site import PortalPages
@@ -16,7 +17,8 @@ from services.gateway.texting import OfficeTextingApi
 BACKENDS = ("identity", "forms", "billing", "sms")
 
 
-class GatewayService(OfficeApi, OfficeTextingApi, OfficePortalApi, PatientApi, PatientAccessApi, PortalPages, ApiDocs):
+class GatewayService(OfficeApi, OfficeTextingApi, OfficePortalApi, PatientApi, PatientAccessApi, PortalPages,
+                     ConsolePages, ApiDocs):
     name = "gateway"
 
     identity = ServiceRpc("identity")

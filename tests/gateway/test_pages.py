@@ -261,6 +261,14 @@ def test_an_unknown_address_under_the_portal_is_an_html_404(pages):
         "Allow"]
 
 
+def test_an_unknown_address_under_the_console_is_the_console_html_404_but_the_office_api_answers_json(pages):
+    _, session = pages
+    answer = get(session, "/office/demo/no-such-page")
+    assert answer.status_code == 404 and "text/html" in answer.headers["Content-Type"]
+    assert "office console" in answer.text and answer.headers["Content-Security-Policy"]
+    assert get(session, "/office/v1/no-such").headers["Content-Type"] == "application/json"
+
+
 def test_a_service_away_is_a_503_page(pages):
     fakes, session = pages
     fakes.identity.portal.side_effect = SERVICE_UNAVAILABLE()

@@ -8,12 +8,13 @@ from services.gateway.pages.security import CookieRule
 KEY = b"k" * 32
 
 
-def test_a_csrf_token_is_bound_to_the_browser_and_the_practice():
-    token = security.csrf_token(KEY, "demo", "browser-1")
-    assert security.csrf_ok(KEY, "demo", "browser-1", token)
-    assert not security.csrf_ok(KEY, "demo", "browser-2", token)
-    assert not security.csrf_ok(KEY, "other", "browser-1", token)
-    assert not security.csrf_ok(b"x" * 32, "demo", "browser-1", token)
+def test_a_csrf_token_is_bound_to_the_browser_the_practice_and_the_site():
+    token = security.csrf_token(KEY, "/p/demo/", "browser-1")
+    assert security.csrf_ok(KEY, "/p/demo/", "browser-1", token)
+    assert not security.csrf_ok(KEY, "/p/demo/", "browser-2", token)
+    assert not security.csrf_ok(KEY, "/p/other/", "browser-1", token)
+    assert not security.csrf_ok(KEY, "/office/demo/", "browser-1", token)   # a portal form is no console form
+    assert not security.csrf_ok(b"x" * 32, "/p/demo/", "browser-1", token)
 
 
 @pytest.mark.parametrize("browser, sent", [
@@ -21,7 +22,7 @@ def test_a_csrf_token_is_bound_to_the_browser_and_the_practice():
     ("browser-1", ["a list"]), ("browser-1", "\u00e9" * 64),
 ])
 def test_a_missing_or_wrong_csrf_token_is_refused(browser, sent):
-    assert not security.csrf_ok(KEY, "demo", browser, sent)
+    assert not security.csrf_ok(KEY, "/p/demo/", browser, sent)
 
 
 def test_browser_ids_are_random_and_long():
@@ -58,7 +59,7 @@ def test_malformed_sealed_state_is_none(sealed):
     "/p/demo/", "/p/demo/account", "/p/demo/account?x=1", "/p/demo/payments#top",
 ])
 def test_next_may_be_a_page_of_this_practice(value):
-    assert security.safe_next("demo", value) == value
+    assert security.safe_next("/p/demo/", value) == value
 
 
 @pytest.mark.parametrize("value", [
@@ -68,15 +69,23 @@ def test_next_may_be_a_page_of_this_practice(value):
     "/p/demo/" + "a" * 600, "p/demo/", " /p/demo/",
 ])
 def test_next_may_not_lead_anywhere_else(value):
-    assert security.safe_next("demo", value) is None
+    assert security.safe_next("/p/demo/", value) is None
+
+
+@pytest.mark.parametrize("value, allowed", [
+    ("/office/demo/patients?q=garcia", True), ("/office/demo/", True), ("/p/demo/", False),
+    ("/office/other/", False), ("/office/v1/patients/p1", False),
+])
+def test_a_console_sign_in_returns_only_to_the_practice_console(value, allowed):
+    assert (security.safe_next(security.console_path("demo"), value) == value) is allowed
 
 
 @pytest.mark.parametrize("secure", [True, False])
 def test_cookies_are_http_only_lax_and_scoped_to_the_practice(secure):
-    options = security.cookie_options("demo", CookieRule("chairside_session"), secure)
+    options = security.cookie_options("/p/demo/", CookieRule("chairside_session"), secure)
     assert options == {"key": "chairside_session", "max_age": None, "path": "/p/demo/", "httponly": True,
                        "samesite": "Lax", "secure": secure}
-    assert security.cookie_options("demo", CookieRule("c", max_age=600), False)["max_age"] == 600
+    assert security.cookie_options("/p/demo/", CookieRule("c", max_age=600), False)["max_age"] == 600
 
 
 @pytest.mark.parametrize("scheme, forwarded, trust, secure", [

@@ -23,7 +23,7 @@ TITLES = {
 # What every portal template may use; a page without a practice (unknown, or identity
 # away) leaves these empty.
 NO_PRACTICE = {"practice": None, "modules": [], "home": None, "signed_in": False, "csrf_token": None,
-               "notice": None, "form": None}
+               "notice": None, "form": None, "staff": None}
 
 
 def html(template, status=200, headers=None, **context):
@@ -31,13 +31,19 @@ def html(template, status=200, headers=None, **context):
     return Response(body, status=status, mimetype="text/html", headers={**PAGE_HEADERS, **(headers or {})})
 
 
-def error_page(status, message, code=None, headers=None, **common):
+PORTAL_ERROR = "portal/error.html"
+CONSOLE_ERROR = "office/error.html"
+
+
+def error_page(status, message, code=None, headers=None, template=PORTAL_ERROR, **common):
     """The page of a failure: its status, a title and the message in words, inside the
-    practice's layout when `common` (View.common()) names the practice."""
-    return html("portal/error.html", status, headers, **common, title=TITLES.get(status, "Not possible"),
+    practice's layout (the portal's or the console's `template`) when `common`
+    (View.common()) names the practice."""
+    return html(template, status, headers, **common, title=TITLES.get(status, "Not possible"),
                 message=message, code=code)
 
 
-def unknown_address(status=404, headers=None):
-    """An address under /p/ that no page has (before any practice is looked up)."""
-    return error_page(status, STATUS_WORDS.get(status, STATUS_WORDS[404]), headers=headers)
+def unknown_address(status=404, headers=None, template=PORTAL_ERROR):
+    """An address under /p/ or the console's /office/ that no page has (before any
+    practice is looked up)."""
+    return error_page(status, STATUS_WORDS.get(status, STATUS_WORDS[404]), headers=headers, template=template)

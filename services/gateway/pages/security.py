@@ -47,17 +47,18 @@ def _mac(key, purpose, *parts):
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
-def csrf_token(key, slug, browser_id):
-    """The token every form of this practice's pages carries: an HMAC over the browser's
-    random value, so a page of another site can neither read nor forge it."""
-    return _mac(key, "csrf", slug, browser_id)
+def csrf_token(key, root, browser_id):
+    """The token every form of the pages under `root` (a practice's portal or console)
+    carries: an HMAC over the browser's random value, so a page of another site can
+    neither read nor forge it."""
+    return _mac(key, "csrf", root, browser_id)
 
 
-def csrf_ok(key, slug, browser_id, sent):
+def csrf_ok(key, root, browser_id, sent):
     """True only when the browser has its value and the form sent the token made from it."""
     if not browser_id or not isinstance(sent, str) or not sent:
         return False
-    return hmac.compare_digest(csrf_token(key, slug, browser_id).encode(), sent.encode("utf-8", "replace"))
+    return hmac.compare_digest(csrf_token(key, root, browser_id).encode(), sent.encode("utf-8", "replace"))
 
 
 def seal(key, name, value):
@@ -84,29 +85,33 @@ def portal_path(slug):
     return f"/p/{slug}/"
 
 
-def safe_next(slug, value) -> Optional[str]:
-    """`value` when it is a page of this practice's portal (a path under /p/<slug>/), else
-    None: a sign-in must never send the patient to another site or another practice."""
+def console_path(slug):
+    return f"/office/{slug}/"
+
+
+def safe_next(root, value) -> Optional[str]:
+    """`value` when it is a page under `root` (a practice's portal or console), else None:
+    a sign-in must never send anyone to another site or another practice."""
     if not isinstance(value, str) or not value or len(value) > MAX_NEXT:
         return None
     if _CONTROL.search(value) or "//" in value or ":" in value.split("?", 1)[0]:
         return None
     path = value.split("?", 1)[0].split("#", 1)[0]
-    if not path.startswith(portal_path(slug)) or "/../" in path + "/" or "/./" in path + "/":
+    if not path.startswith(root) or "/../" in path + "/" or "/./" in path + "/":
         return None
     return value
 
 
 @dataclass(frozen=True)
 class CookieRule:
-    """How a cookie of the portal is set: always HttpOnly, SameSite=Lax, scoped to the
-    practice's portal path; Secure when the page was asked for over HTTPS."""
+    """How a cookie of the pages is set: always HttpOnly, SameSite=Lax, scoped to the
+    practice's portal or console path; Secure when the page was asked for over HTTPS."""
     name: str
     max_age: Optional[int] = None   # None: gone when the browser closes
 
 
-def cookie_options(slug, rule, secure):
-    return {"key": rule.name, "max_age": rule.max_age, "path": portal_path(slug), "httponly": True,
+def cookie_options(root, rule, secure):
+    return {"key": rule.name, "max_age": rule.max_age, "path": root, "httponly": True,
             "samesite": "Lax", "secure": bool(secure)}
 
 

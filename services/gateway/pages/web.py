@@ -1,12 +1,17 @@
-"""The one page entrypoint of the portal: `@page(...)` sets the headers, cookies and CSRF
-check of every page, looks the practice up, applies the session and the module switch,
-and turns every failure into an HTML page (never JSON, never a bare 500).
+"""The one page entrypoint of the patient portal and the office console: `@page(...)` (and
+`@console_page(...)`) sets the headers, cookies and CSRF check of every page, looks the
+practice up, applies the session, the module switch or the staff permission, and turns
+every failure into an HTML page (never JSON, never a bare 500).
 
     @page("GET,POST", "/p/<slug>/account/password", signed_in=TEMPORARY_OK)
     def change_password(self, view):
         form = view.form("current_password", "new_password")
         ...
         return view.render("portal/password.html", form=form)
+
+    @console_page("GET", "/office/<slug>/patients", permission=staff.VIEW_PATIENTS)
+    def patients(self, view):
+        ...
 
 A handler gets a `View` (the request, the practice, the session token, the state between
 steps) and returns `view.render(...)` or `view.redirect(...)`. Handlers ask the services
@@ -26,6 +31,7 @@ from chairside import config, context
 from chairside.contracts.identity import (
     INVALID_CODE, MIN_PASSWORD, MODULE_DISABLED, PASSWORD_CHANGE_REQUIRED, PRACTICE_NOT_FOUND, SIGN_IN_REQUIRED,
 )
+from chairside.contracts.staff import PERMISSION_DENIED, PERMISSIONS
 from chairside.refusals import ChairsideError, ErrorCode, Forbidden
 from services.gateway import errors
 from services.gateway.http import JsonWebServer
@@ -39,10 +45,10 @@ TEMPORARY_OK = "temporary_ok"   # a page a session with a temporary password may
 MAX_FORM_BYTES = 64 * 1024      # our forms are a few short fields
 
 BROWSER = CookieRule("chairside_browser")   # the random value CSRF tokens are bound to
-SESSION = CookieRule("chairside_session")   # identity's session token; identity times it out
 # Confirmations a page shows after a redirect (`?notice=<key>`): fixed words, never text
-# taken from the address.
-NOTICES = {
+# taken from the address. Each site has its own (Site.notices); console pages add theirs
+# with `notices(CONSOLE, ...)`.
+PORTAL_NOTICES = {
     "signed-out": "You have signed out.",
     "session-ended": "Your session has ended. Sign in to continue.",
     "expired": "That took too long and has expired. Please start again.",
@@ -56,6 +62,43 @@ PASSWORD_HINT = (f"At least {MIN_PASSWORD} characters. A few unrelated words mak
                  "to remember.")
 FORM_EXPIRED = ErrorCode("FORM_EXPIRED", Forbidden, "This form has expired or did not come from this site. "
                                                     "Go back, reload the page and try again.")
+
+
+@dataclass(frozen=True)
+class Site:
+    """Pages of a practice under their own root, with their own session cookie, templates
+    and kind of signed-in person: the patient portal, the office console."""
+    name: str             # its templates' folder
+    root_format: str      # its root path from the practice's slug
+    session: CookieRule   # identity's session token; identity times it out
+    authenticate: str     # identity's RPC: the signed-in person of a session token
+    actor: object         # who acts, from what `authenticate` answered (chairside.context)
+    notices: dict
+
+    def root(self, slug):
+        return self.root_format.format(slug=slug)
+
+    def template(self, name):
+        return f"{self.name}/{name}"
+
+
+PORTAL = Site("portal", security.portal_path("{slug}"), CookieRule("chairside_session"), "authenticate_session",
+              lambda signed_in: context.patient_actor(signed_in["patient_id"]), PORTAL_NOTICES)
+CONSOLE = Site("office", security.console_path("{slug}"), CookieRule("chairside_staff_session"),
+               "authenticate_staff", lambda signed_in: context.staff_actor(signed_in["staff_id"]), {
+                   "signed-out": "You have signed out.",
+                   "session-ended": "Your session has ended. Sign in to continue.",
+                   "expired": "That took too long and has expired. Please start again.",
+               })
+SITES = (PORTAL, CONSOLE)
+
+
+def notices(site, **words):
+    """Add confirmations to a site's notices; a key is said once, in one place."""
+    clashes = set(words) & set(site.notices)
+    if clashes:
+        raise ValueError(f"notices said twice for {site.name}: {sorted(clashes)}")
+    site.notices.update(words)
 
 
 def secret_key():
@@ -152,13 +195,14 @@ class Redirect:
 class View:
     """One page request as a handler sees it."""
     service: object
+    site: Site
     request: object
     slug: str
     key: bytes
     portal: dict
     browser_id: str
     secure: bool
-    signed_in: Optional[dict] = None     # identity's SignedIn, on pages that need a session
+    signed_in: Optional[dict] = None     # identity's SignedIn or StaffSignedIn, on pages that need a session
     cookies: list = field(default_factory=list)  # ("set", options, value) / ("delete", options)
 
     # -- the practice and its addresses -------------------------------------------------------
@@ -172,19 +216,27 @@ class View:
         return self.portal["modules"]
 
     @property
+    def root(self):
+        return self.site.root(self.slug)
+
+    @property
     def token(self):
-        return self.request.cookies.get(SESSION.name) or None
+        return self.request.cookies.get(self.site.session.name) or None
 
     @property
     def client(self):
         return self.request.remote_addr or "unknown"
 
     def path(self, rest=""):
-        return security.portal_path(self.slug) + rest
+        return self.root + rest
+
+    def allows(self, permission):
+        """May the signed-in staff member do this? (the console; identity's role table)"""
+        return bool(self.signed_in) and permission in self.signed_in.get("permissions", ())
 
     def next_page(self):
         """Where to go after signing in: the `next` of the address when it is ours, else home."""
-        return security.safe_next(self.slug, self.request.args.get("next")) or self.path()
+        return security.safe_next(self.root, self.request.args.get("next")) or self.path()
 
     # -- forms, state between steps, the session ----------------------------------------------
 
@@ -193,18 +245,18 @@ class View:
 
     @property
     def csrf_token(self):
-        return security.csrf_token(self.key, self.slug, self.browser_id)
+        return security.csrf_token(self.key, self.root, self.browser_id)
 
     def recall(self, rule):
         """The state a previous step kept in cookie `rule`, or None."""
         return security.unseal(self.key, rule.name, self.request.cookies.get(rule.name))
 
     def keep(self, rule, value):
-        self.cookies.append(("set", security.cookie_options(self.slug, rule, self.secure),
+        self.cookies.append(("set", security.cookie_options(self.root, rule, self.secure),
                              security.seal(self.key, rule.name, value)))
 
     def forget(self, rule):
-        options = security.cookie_options(self.slug, rule, self.secure)
+        options = security.cookie_options(self.root, rule, self.secure)
         self.cookies.append(("delete", {k: options[k] for k in ("key", "path", "secure", "httponly", "samesite")}))
 
     def start_over(self, rule, path):
@@ -215,10 +267,10 @@ class View:
         return self.redirect(self.path(path), notice="expired")
 
     def start_session(self, token):
-        self.cookies.append(("set", security.cookie_options(self.slug, SESSION, self.secure), token))
+        self.cookies.append(("set", security.cookie_options(self.root, self.site.session, self.secure), token))
 
     def end_session(self):
-        self.forget(SESSION)
+        self.forget(self.site.session)
 
     # -- answers ------------------------------------------------------------------------------
 
@@ -234,16 +286,19 @@ class View:
                              notice=notice)
 
     def common(self):
-        """What every template of the portal gets."""
+        """What every template of the site gets (the console's also who is signed in)."""
         return {"practice": self.practice, "modules": self.modules, "home": self.path(),
                 "csrf_token": self.csrf_token, "signed_in": self.token is not None,
-                "notice": NOTICES.get(self.request.args.get("notice")), "form": None, "password_hint": PASSWORD_HINT}
+                "staff": self.signed_in if self.site is CONSOLE else None,
+                "notice": self.site.notices.get(self.request.args.get("notice")), "form": None,
+                "password_hint": PASSWORD_HINT}
 
 
 PAGES = []   # (method, url, handler name) of every page: their names must not clash with the API's
+CONSOLE_PAGES = []   # (method, url, handler name, permission) of every console page: the permission matrix
 
 
-def page(method, url, *, signed_in=False, module=None, returns_to=None):
+def page(method, url, *, signed_in=False, module=None, returns_to=None, site=PORTAL, permission=None):
     """A page of a practice's portal at `url` (which starts /p/<slug>/).
 
     signed_in: True for a page of a signed-in patient (identity's session, checked per
@@ -251,18 +306,26 @@ def page(method, url, *, signed_in=False, module=None, returns_to=None):
     password is temporary may use it. module: the portal module the page belongs to; while
     the practice has it off the page answers 403. returns_to: where a POST sends the
     patient back after signing in again (a path under the portal), when not its own address.
+    site and permission: see console_page.
     """
+    if not url.startswith(site.root("<slug>")):
+        raise ValueError(f"{url} is not under {site.root('<slug>')}")
+    if permission is not None and (signed_in is not True or permission not in PERMISSIONS):
+        raise ValueError(f"permission {permission!r} needs signed_in=True and one of {PERMISSIONS}")
+
     def decorate(handler):
         PAGES.append((method, url, handler.__name__))
+        if site is CONSOLE:
+            CONSOLE_PAGES.append((method, url, handler.__name__, permission))
 
         @functools.wraps(handler)
         def answering(self, request, slug, **values):
             view = None
             try:
                 request.max_content_length = MAX_FORM_BYTES
-                view = _open(self, request, slug)
+                view = _open(self, site, request, slug)
                 if request.method == "POST" and not security.csrf_ok(
-                        view.key, slug, request.cookies.get(BROWSER.name), request.form.get("csrf_token")):
+                        view.key, view.root, request.cookies.get(BROWSER.name), request.form.get("csrf_token")):
                     raise FORM_EXPIRED()
                 if module is not None and module not in view.modules:
                     raise MODULE_DISABLED()
@@ -271,34 +334,44 @@ def page(method, url, *, signed_in=False, module=None, returns_to=None):
                         return _respond(view, view.to_sign_in(_return_path(view, returns_to)))
                     if signed_in is True:
                         view.signed_in = _session(self, view)
+                if permission is not None and not view.allows(permission):
+                    raise PERMISSION_DENIED()
                 result = handler(self, view, **values)
             except Exception as exc:  # every failure of a page is a page, decided in one place
-                return _failed(view, exc, returns_to)
+                return _failed(view, exc, returns_to, site)
             return _respond(view, result)
         return PageHttp.decorator(method, url)(answering)
     return decorate
 
 
-def _open(service, request, slug):
+def console_page(method, url, *, permission=None, signed_in=True, returns_to=None):
+    """A page of a practice's office console at `url` (which starts /office/<slug>/): a
+    signed-in staff member's (identity's staff session, checked per request) unless
+    signed_in says otherwise. permission: what the staff member's role must allow
+    (chairside.contracts.staff); without it the page answers 403 PERMISSION_DENIED."""
+    return page(method, url, signed_in=signed_in, returns_to=returns_to, site=CONSOLE, permission=permission)
+
+
+def _open(service, site, request, slug):
     key = secret_key()
     # Read per request: a module the office switches off is gone at the next page load.
     portal = service.identity.portal(slug)
     browser_id = request.cookies.get(BROWSER.name)
     secure = security.request_is_secure(request.scheme, request.headers.get("X-Forwarded-Proto"),
                                         config.env("GATEWAY_TRUST_FORWARDED_PROTO") == "1")
-    view = View(service, request, slug, key, portal, browser_id or security.new_browser_id(), secure)
+    view = View(service, site, request, slug, key, portal, browser_id or security.new_browser_id(), secure)
     if not browser_id:
-        view.cookies.append(("set", security.cookie_options(slug, BROWSER, secure), view.browser_id))
+        view.cookies.append(("set", security.cookie_options(view.root, BROWSER, secure), view.browser_id))
     return view
 
 
 def _session(service, view):
-    """The signed-in patient of the session cookie; SIGN_IN_REQUIRED for a session of
+    """The signed-in person of the session cookie; SIGN_IN_REQUIRED for a session of
     another practice (a cookie carried over by hand is no session here)."""
-    signed_in = service.identity.authenticate_session(view.token)
+    signed_in = getattr(service.identity, view.site.authenticate)(view.token)
     if signed_in["practice_id"] != view.practice["id"]:
         raise SIGN_IN_REQUIRED()
-    context.act_as(service.call_context, context.patient_actor(signed_in["patient_id"]))
+    context.act_as(service.call_context, view.site.actor(signed_in))
     return signed_in
 
 
@@ -324,15 +397,15 @@ def _respond(view, result):
     return response
 
 
-def _failed(view, exc, returns_to):
+def _failed(view, exc, returns_to, site):
     """The page for whatever a handler (or the checks before it) raised."""
     if isinstance(exc, HTTPException):   # werkzeug refused the request itself (e.g. too large)
         status = exc.code or 400
-        return _error(view, status, STATUS_WORDS.get(status, STATUS_WORDS[400]))
+        return _error(view, status, STATUS_WORDS.get(status, STATUS_WORDS[400]), site=site)
     refusal = errors.refusal_for(exc)
     if view is not None and refusal.code == SIGN_IN_REQUIRED.code:
         # The session ended (idle, absolute, signed out elsewhere): sign in, then come back.
-        view.cookies = [c for c in view.cookies if c[1]["key"] != SESSION.name]
+        view.cookies = [c for c in view.cookies if c[1]["key"] != site.session.name]
         view.end_session()
         return _respond(view, view.to_sign_in(_return_path(view, returns_to), "session-ended"))
     if view is not None and refusal.code == PASSWORD_CHANGE_REQUIRED.code:
@@ -340,14 +413,15 @@ def _failed(view, exc, returns_to):
                                             reason="temporary"))
     status = errors.status_of(type(refusal))
     if refusal.code == PRACTICE_NOT_FOUND.code:
-        return _error(None, 404, STATUS_WORDS[404])
-    return _error(view, status, refusal.message, refusal.code)
+        return _error(None, 404, STATUS_WORDS[404], site=site)
+    return _error(view, status, refusal.message, refusal.code, site=site)
 
 
-def _error(view, status, message, code=None):
+def _error(view, status, message, code=None, site=PORTAL):
+    template = site.template("error.html")
     if view is None:
-        return error_page(status, message, code)
-    response = error_page(status, message, code, **view.common())
+        return error_page(status, message, code, template=template)
+    response = error_page(status, message, code, template=template, **view.common())
     for action, options, *value in view.cookies:
         if action == "set" and options["key"] == BROWSER.name:   # the next form's token must still work
             response.set_cookie(value=value[0], **options)
