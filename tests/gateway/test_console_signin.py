@@ -1,15 +1,14 @@
 """The office console's sign-in, account security, sign-out and start page at the gateway's
 edge, with a fake identity behind it: the staff RPCs called with the right arguments, the
-staff session cookie, refusals in words, and the checks every console page makes."""
+staff session cookie, refusals in words, and the checks every console page makes. The
+steps the console shares with the portal are tested for both in test_access_pages.py."""
 import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from chairside.contracts.identity import (
-    INVALID_CODE, INVALID_CREDENTIALS, PASSWORD_CHANGE_REQUIRED, SIGN_IN_REQUIRED, TOO_MANY_ATTEMPTS, WEAK_PASSWORD,
-)
-from tests.gateway.console_site import ADMIN, FRONT_DESK, SESSION, open_console, sign_in
+from chairside.contracts.identity import INVALID_CODE, SIGN_IN_REQUIRED
+from tests.gateway.sites import FRONT_DESK, SESSION, open_site, sign_in
 from tests.gateway.test_pages import csrf_of, get, post
 
 STARTED = {"token": "staff-token", "expires_at": "2026-12-02T10:00:00+00:00", "password_change_required": False}
@@ -17,7 +16,7 @@ STARTED = {"token": "staff-token", "expires_at": "2026-12-02T10:00:00+00:00", "p
 
 @pytest.fixture
 def console(gateway, web_session, monkeypatch):
-    return open_console(gateway, web_session, monkeypatch)
+    return open_site(gateway, web_session, monkeypatch)
 
 
 def password_step(fakes, session, next_page=None, methods=("sms",)):
@@ -37,6 +36,7 @@ def test_signing_in_takes_two_steps_and_sets_the_staff_session_cookie_on_the_con
                                                         "password": "correct horse"})
     fakes.identity.login.assert_not_called()   # the patients' sign-in is not the staff's
 
+    assert "Ask the practice's administrator to reset your access" in get(session, "/office/demo/sign-in").text
     method = get(session, "/office/demo/sign-in/method")
     assert "Text a code to my mobile phone" in method.text and "Use a recovery code" in method.text
     assert "Use my authenticator app" not in method.text
@@ -63,25 +63,6 @@ def test_without_next_signing_in_leads_to_the_console_home(console):
     fakes.identity.verify_staff_login.return_value = STARTED
     done = post(session, "/office/demo/sign-in/code?method=totp", {"csrf_token": token, "code": "123456"})
     assert done.headers["Location"] == "/office/demo/"
-
-
-def test_wrong_credentials_are_said_in_words_that_reveal_nothing(console):
-    fakes, session = console
-    fakes.identity.staff_login.side_effect = INVALID_CREDENTIALS()
-    token = csrf_of(get(session, "/office/demo/sign-in").text)
-    answer = post(session, "/office/demo/sign-in", {"csrf_token": token, "username": "nobody", "password": "x"})
-    assert answer.status_code == 401 and "The username or password is not right." in answer.text
-    assert "<title>Error: Sign in" in answer.text and "data-error-summary" in answer.text
-    assert SESSION not in answer.headers.get("Set-Cookie", "")
-
-
-def test_a_lockout_says_for_how_long_and_who_can_help(console):
-    fakes, session = console
-    fakes.identity.staff_login.side_effect = TOO_MANY_ATTEMPTS(minutes=15)
-    token = csrf_of(get(session, "/office/demo/sign-in").text)
-    answer = post(session, "/office/demo/sign-in", {"csrf_token": token, "username": "aadams", "password": "x"})
-    assert answer.status_code == 429 and "try again in 15 minutes" in answer.text
-    assert "Ask the practice's administrator to reset your access" in answer.text
 
 
 def test_a_wrong_code_is_said_next_to_the_code_field(console):
@@ -111,49 +92,6 @@ def test_a_temporary_password_is_changed_before_anything_else(console):
     assert changed.status_code == 303 and changed.headers["Location"] == "/office/demo/staff"
     fakes.identity.change_staff_password.assert_called_once_with(
         "staff-token", {"current_password": "temporary one", "new_password": "a new long password"})
-
-
-def test_a_page_of_a_session_with_a_temporary_password_sends_to_the_change(console):
-    fakes, session = console
-    sign_in(session)
-    fakes.identity.authenticate_staff.side_effect = PASSWORD_CHANGE_REQUIRED()
-    location = urlsplit(get(session, "/office/demo/account").headers["Location"])
-    assert location.path == "/office/demo/account/password"
-    assert parse_qs(location.query) == {"next": ["/office/demo/account"], "reason": ["temporary"]}
-
-
-def test_a_weak_new_password_is_said_next_to_the_field(console):
-    fakes, session = console
-    sign_in(session)
-    fakes.identity.change_staff_password.side_effect = WEAK_PASSWORD(
-        fields={"new_password": ["This is a common password."]})
-    token = csrf_of(get(session, "/office/demo/account/password").text)
-    answer = post(session, "/office/demo/account/password",
-                  {"csrf_token": token, "current_password": "old one", "new_password": "password1234"})
-    assert answer.status_code == 422 and 'id="new_password-error-1"' in answer.text
-    assert "password1234" not in answer.text
-
-
-@pytest.mark.parametrize("path", ["/office/demo/account", "/office/demo/api-key", "/office/demo/staff?show=all"])
-def test_a_page_without_a_session_sends_to_sign_in_and_back(console, path):
-    fakes, session = console
-    answer = get(session, path)
-    assert answer.status_code == 303
-    location = urlsplit(answer.headers["Location"])
-    assert location.path == "/office/demo/sign-in"
-    assert parse_qs(location.query) == {"next": [path]}
-    fakes.identity.authenticate_staff.assert_not_called()
-
-
-def test_a_session_of_another_practice_is_no_session_here(console):
-    fakes, session = console
-    sign_in(session)
-    fakes.identity.authenticate_staff.return_value = {**ADMIN, "practice_id": "practice-2"}
-    answer = get(session, "/office/demo/account")
-    location = urlsplit(answer.headers["Location"])
-    assert location.path == "/office/demo/sign-in"
-    assert parse_qs(location.query) == {"next": ["/office/demo/account"], "notice": ["session-ended"]}
-    assert re.search(SESSION + r'=("")?;', answer.headers["Set-Cookie"])
 
 
 def test_a_patients_session_is_no_staff_session(console):
@@ -210,31 +148,15 @@ def test_the_account_page_says_who_is_signed_in_and_the_navigation_follows_the_r
     assert 'href="/office/demo/api-key"' not in page.text
 
 
-def test_an_authenticator_is_set_up_with_the_staff_rpcs(console):
+def test_an_authenticator_is_confirmed_with_the_staff_rpc(console):
     fakes, session = console
     sign_in(session)
-    fakes.identity.start_staff_totp.return_value = {"secret": "JBSWY3DPEHPK3PXP",
-                                                    "otpauth_uri": "otpauth://totp/Demo:aadams?secret=JBSWY3DPEHPK3PXP"}
     token = csrf_of(get(session, "/office/demo/account").text)
-    started = post(session, "/office/demo/account/authenticator", {"csrf_token": token})
-    assert started.status_code == 200 and "<svg" in started.text and "JBSWY3DPEHPK3PXP" in started.text
-    fakes.identity.start_staff_totp.assert_called_once_with("staff-token")
     confirmed = post(session, "/office/demo/account/authenticator/confirm", {"csrf_token": token, "code": "123456"})
     assert confirmed.headers["Location"] == "/office/demo/account?notice=authenticator-added"
     fakes.identity.confirm_staff_totp.assert_called_once_with("staff-token", {"code": "123456"})
     assert "Your authenticator app is set up" in get(session, confirmed.headers["Location"]).text
-    fakes.identity.start_totp.assert_not_called()
-
-
-def test_recovery_codes_are_shown_once_as_a_download(console):
-    fakes, session = console
-    sign_in(session)
-    fakes.identity.new_staff_recovery_codes.return_value = {"codes": ["aaaa-bbbb", "cccc-dddd"]}
-    token = csrf_of(get(session, "/office/demo/account").text)
-    answer = post(session, "/office/demo/account/recovery-codes", {"csrf_token": token})
-    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
-    assert 'download="demo-recovery-codes.txt"' in answer.text and "aaaa-bbbb" in answer.text
-    fakes.identity.new_staff_recovery_codes.assert_called_once_with("staff-token")
+    fakes.identity.confirm_totp.assert_not_called()
 
 
 def test_the_start_page_asks_for_the_practice_code(console):

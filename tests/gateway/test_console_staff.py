@@ -10,7 +10,7 @@ from chairside.contracts import staff
 from chairside.contracts.identity import USERNAME_TAKEN
 from chairside.refusals import VALIDATION_ERROR
 from services.gateway.pages.web import CONSOLE_PAGES
-from tests.gateway.console_site import FRONT_DESK, SESSION, open_console, sign_in
+from tests.gateway.sites import FRONT_DESK, SESSION, open_site, sign_in
 from tests.gateway.test_pages import csrf_of, get, post
 
 MEMBER = {"id": "staff-2", "username": "bbrown", "name": "Bea Brown", "role": staff.FRONT_DESK,
@@ -30,7 +30,7 @@ NEW_MEMBER = {"username": "eevans", "name": "Eve Evans", "role": staff.BILLING, 
 
 @pytest.fixture
 def console(gateway, web_session, monkeypatch):
-    fakes, session = open_console(gateway, web_session, monkeypatch)
+    fakes, session = open_site(gateway, web_session, monkeypatch)
     fakes.identity.list_staff.return_value = {"staff": TEAM}
     sign_in(session)
     return fakes, session

@@ -1,14 +1,12 @@
 """The portal's pages at the gateway's edge, with fake services behind it: headers,
-cookies, the CSRF check, sessions that end, `next`, module switches and error pages."""
+cookies, the CSRF check, sessions that end, `next`, module switches and error pages. The
+sign-in and account security steps it shares with the console: test_access_pages.py."""
 import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from chairside.contracts.identity import (
-    INVALID_CREDENTIALS, PASSWORD_CHANGE_REQUIRED, PRACTICE_NOT_FOUND, SIGN_IN_REQUIRED, TOO_MANY_ATTEMPTS,
-    WEAK_PASSWORD,
-)
+from chairside.contracts.identity import PRACTICE_NOT_FOUND, SIGN_IN_REQUIRED
 from chairside.refusals import NOT_SYNCED_YET, SERVICE_UNAVAILABLE
 
 PORTAL = {"practice": {"id": "practice-1", "slug": "demo", "name": "Bright Smiles Dental",
@@ -118,57 +116,6 @@ def test_sign_in_keeps_the_challenge_in_a_cookie_and_goes_to_the_second_step(pag
     assert session.cookies.get("chairside_session") == "tok-1"
 
 
-def test_wrong_credentials_are_said_in_words_that_reveal_nothing(pages):
-    fakes, session = pages
-    fakes.identity.login.side_effect = INVALID_CREDENTIALS()
-    token = csrf_of(get(session, "/p/demo/sign-in").text)
-    answer = post(session, "/p/demo/sign-in", {"csrf_token": token, "username": "nobody", "password": "x"})
-    assert answer.status_code == 401 and INVALID_CREDENTIALS.message in answer.text
-    assert "<title>Error: Sign in" in answer.text and "data-error-summary" in answer.text
-
-
-def test_a_lockout_says_for_how_long(pages):
-    fakes, session = pages
-    fakes.identity.login.side_effect = TOO_MANY_ATTEMPTS(minutes=15)
-    token = csrf_of(get(session, "/p/demo/sign-in").text)
-    answer = post(session, "/p/demo/sign-in", {"csrf_token": token, "username": "m", "password": "x"})
-    assert answer.status_code == 429 and "try again in 15 minutes" in answer.text
-
-
-def test_blank_fields_are_errors_next_to_their_fields(pages):
-    fakes, session = pages
-    token = csrf_of(get(session, "/p/demo/sign-in").text)
-    answer = post(session, "/p/demo/sign-in", {"csrf_token": token, "username": "", "password": ""})
-    assert answer.status_code == 400
-    assert re.search(r'id="username"[^>]*aria-describedby="username-error-1"[^>]*aria-invalid="true"', answer.text)
-    assert 'id="username-error-1"' in answer.text and 'href="#password"' in answer.text
-    fakes.identity.login.assert_not_called()
-
-
-def test_a_weak_password_is_said_next_to_the_field(pages):
-    fakes, session = pages
-    signed_in(session)
-    fakes.identity.change_password.side_effect = WEAK_PASSWORD(fields={"new_password": ["This is a common password."]})
-    page = get(session, "/p/demo/account/password")
-    token = csrf_of(page.text)
-    answer = post(session, "/p/demo/account/password",
-                  {"csrf_token": token, "current_password": "old one", "new_password": "password1234"})
-    assert answer.status_code == 422
-    assert re.search(r'id="new_password-error-1"><span class="visually-hidden">Error:</span> This is a common',
-                     answer.text)
-    assert 'value="password1234"' not in answer.text and 'value="old one"' not in answer.text
-
-
-@pytest.mark.parametrize("path", ["/p/demo/", "/p/demo/account", "/p/demo/payments"])
-def test_a_page_without_a_session_sends_the_patient_to_sign_in_and_back(pages, path):
-    _, session = pages
-    answer = get(session, path)
-    assert answer.status_code == 303
-    location = urlsplit(answer.headers["Location"])
-    assert location.path == "/p/demo/sign-in"
-    assert parse_qs(location.query).get("next") == ([path] if path != "/p/demo/" else None)
-
-
 def test_a_session_that_ended_is_cleared_and_the_page_remembered(pages):
     fakes, session = pages
     signed_in(session)
@@ -178,24 +125,6 @@ def test_a_session_that_ended_is_cleared_and_the_page_remembered(pages):
     assert parse_qs(location.query) == {"next": ["/p/demo/account?tab=1"], "notice": ["session-ended"]}
     assert 'chairside_session=""' in answer.headers["Set-Cookie"] or "chairside_session=;" in answer.headers[
         "Set-Cookie"]
-
-
-def test_a_temporary_password_sends_the_patient_to_change_it(pages):
-    fakes, session = pages
-    signed_in(session)
-    fakes.identity.authenticate_session.side_effect = PASSWORD_CHANGE_REQUIRED()
-    answer = get(session, "/p/demo/account")
-    location = urlsplit(answer.headers["Location"])
-    assert location.path == "/p/demo/account/password"
-    assert parse_qs(location.query) == {"next": ["/p/demo/account"], "reason": ["temporary"]}
-
-
-def test_a_session_of_another_practice_is_no_session_here(pages):
-    fakes, session = pages
-    signed_in(session)
-    fakes.identity.authenticate_session.return_value = {**SIGNED_IN, "practice_id": "practice-2"}
-    assert urlsplit(get(session, "/p/demo/").headers["Location"]).path == "/p/demo/sign-in"
-    fakes.identity.me.assert_not_called()
 
 
 @pytest.mark.parametrize("evil", ["https://evil.example/", "//evil.example/p/demo/", "/p/other/"])
@@ -290,27 +219,6 @@ def test_the_qr_code_is_a_png_of_the_portal_address(pages):
     answer = get(session, "/p/demo/qr.png")
     assert answer.status_code == 200 and answer.headers["Content-Type"] == "image/png"
     assert answer.content.startswith(b"\x89PNG") and "max-age=300" in answer.headers["Cache-Control"]
-
-
-def test_recovery_codes_are_a_download_never_cached(pages):
-    fakes, session = pages
-    signed_in(session)
-    fakes.identity.new_recovery_codes.return_value = {"codes": ["aaaa-bbbb", "cccc-dddd"]}
-    token = csrf_of(get(session, "/p/demo/account").text)
-    answer = post(session, "/p/demo/account/recovery-codes", {"csrf_token": token})
-    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
-    assert 'download="demo-recovery-codes.txt"' in answer.text
-    assert "data:text/plain;charset=utf-8,aaaa-bbbb%0D%0Acccc-dddd%0D%0A" in answer.text
-
-
-def test_the_authenticator_is_a_qr_code_drawn_by_the_server(pages):
-    fakes, session = pages
-    signed_in(session)
-    fakes.identity.start_totp.return_value = {"secret": "JBSWY3DPEHPK3PXP",
-                                              "otpauth_uri": "otpauth://totp/Demo:mgarcia?secret=JBSWY3DPEHPK3PXP"}
-    token = csrf_of(get(session, "/p/demo/account").text)
-    answer = post(session, "/p/demo/account/authenticator", {"csrf_token": token})
-    assert answer.status_code == 200 and "<svg" in answer.text and "JBSWY3DPEHPK3PXP" in answer.text
 
 
 def test_without_a_secret_key_pages_fail_loudly_but_as_a_page(pages, monkeypatch):

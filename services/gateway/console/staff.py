@@ -61,11 +61,21 @@ def temporary_password(view, access, reset):
                        password=access["temporary_password"], reset=reset)
 
 
-def refused(service, view, exc):
-    """An action identity refused: the staff page again, its words at the top."""
-    form = view.form()
-    form.refused(expect(exc, *ACTION_REFUSALS))
-    return staff_list(service, view, form)
+def act(service, view, rpc, staff_id, *acting, done):
+    """Ask identity's `rpc` to act on a staff member of this practice (`acting`: the
+    signed-in staff member, for identity's rules about one's own account); `done(answer)`
+    is the page after it, and a refusal shows the staff page again with its words on top."""
+    try:
+        answer = rpc(view.practice["id"], staff_id, *acting)
+    except Exception as exc:
+        form = view.form()
+        form.refused(expect(exc, *ACTION_REFUSALS))
+        return staff_list(service, view, form)
+    return done(answer)
+
+
+def back_to_list(view, notice):
+    return lambda _: view.redirect(view.path("staff"), notice=notice)
 
 
 class StaffPages:
@@ -92,26 +102,16 @@ class StaffPages:
     @console_page("POST", "/office/<slug>/staff/<staff_id>/disable", permission=staff.MANAGE_STAFF,
                   returns_to="staff")
     def disable_staff_page(self, view, staff_id):
-        try:
-            self.identity.disable_staff(view.practice["id"], staff_id, view.signed_in["staff_id"])
-        except Exception as exc:
-            return refused(self, view, exc)
-        return view.redirect(view.path("staff"), notice="staff-disabled")
+        return act(self, view, self.identity.disable_staff, staff_id, view.signed_in["staff_id"],
+                   done=back_to_list(view, "staff-disabled"))
 
     @console_page("POST", "/office/<slug>/staff/<staff_id>/enable", permission=staff.MANAGE_STAFF,
                   returns_to="staff")
     def enable_staff_page(self, view, staff_id):
-        try:
-            self.identity.enable_staff(view.practice["id"], staff_id)
-        except Exception as exc:
-            return refused(self, view, exc)
-        return view.redirect(view.path("staff"), notice="staff-enabled")
+        return act(self, view, self.identity.enable_staff, staff_id, done=back_to_list(view, "staff-enabled"))
 
     @console_page("POST", "/office/<slug>/staff/<staff_id>/reset", permission=staff.MANAGE_STAFF,
                   returns_to="staff")
     def reset_staff_page(self, view, staff_id):
-        try:
-            access = self.identity.reset_staff_access(view.practice["id"], staff_id, view.signed_in["staff_id"])
-        except Exception as exc:
-            return refused(self, view, exc)
-        return temporary_password(view, access, reset=True)
+        return act(self, view, self.identity.reset_staff_access, staff_id, view.signed_in["staff_id"],
+                   done=lambda access: temporary_password(view, access, reset=True))
