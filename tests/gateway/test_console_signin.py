@@ -65,6 +65,16 @@ def test_without_next_signing_in_leads_to_the_console_home(console):
     assert done.headers["Location"] == "/office/demo/"
 
 
+@pytest.mark.parametrize("evil", ["https://evil.example/", "//evil.example/office/demo/", "/p/demo/account",
+                                  "/office/other/", "/office/v1/patients"])
+def test_signing_in_never_leads_outside_the_practices_console(console, evil):
+    fakes, session = console
+    token, _ = password_step(fakes, session, next_page=evil)
+    fakes.identity.verify_staff_login.return_value = STARTED
+    done = post(session, "/office/demo/sign-in/code?method=totp", {"csrf_token": token, "code": "123456"})
+    assert done.headers["Location"] == "/office/demo/"
+
+
 def test_a_wrong_code_is_said_next_to_the_code_field(console):
     fakes, session = console
     token, _ = password_step(fakes, session)

@@ -25,7 +25,7 @@ notices(CONSOLE, **{
 def local_time(value, zone):
     """An instant identity sent (ISO 8601) as the office reads it: in the practice's time zone."""
     moment = datetime.fromisoformat(value).astimezone(ZoneInfo(zone))
-    return moment.strftime("%b %-d, %Y, %-I:%M %p")
+    return f"{moment:%b} {moment.day}, {moment.year}, {moment.hour % 12 or 12}:{moment:%M %p}"
 
 
 def with_role_name(member):
