@@ -331,4 +331,4 @@ def test_every_page_is_an_entrypoint_of_the_gateway_under_its_own_name():
     for method, url, name in PAGES:
         [entrypoint] = getattr(getattr(GatewayService, name), ENTRYPOINT_EXTENSIONS_ATTR)
         assert isinstance(entrypoint, PageHttp) and (entrypoint.method, entrypoint.url) == (method, url)
-        assert url.startswith("/p/<slug>/") and not any(op.url == url for op in OPERATIONS)
+        assert url.startswith(("/p/<slug>/", "/office/<slug>/")) and not any(op.url == url for op in OPERATIONS)
