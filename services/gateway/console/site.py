@@ -2,7 +2,9 @@
 from services.gateway.console.home import ConsoleHomePages
 from services.gateway.console.patients import PatientPages
 from services.gateway.console.portal_access import PortalAccessPages
+from services.gateway.console.setup import SetupPages
+from services.gateway.console.texting_setup import TextingSetupPages
 
 
-class ConsolePages(ConsoleHomePages, PatientPages, PortalAccessPages):
+class ConsolePages(ConsoleHomePages, PatientPages, PortalAccessPages, SetupPages, TextingSetupPages):
     """Staff pages under /office/<practice slug>/ (services/gateway/pages/web.py, console_page)."""
