@@ -78,7 +78,8 @@ def test_the_search_asks_identity_and_shows_a_page_of_results(console):
     assert 'href="/office/demo/patients?q=garcia" rel="prev"' in answer.text
     assert 'href="/office/demo/patients?q=garcia&amp;page=3" rel="next"' in answer.text
     assert re.search(r'<input class="input" id="q" name="q" type="search" value="garcia"', answer.text)
-    assert 'scope="col"' in answer.text and "<caption>" in answer.text
+    assert 'scope="col"' in answer.text and '<caption id="results-caption">' in answer.text
+    assert '<div class="table-scroll" role="region" aria-labelledby="results-caption" tabindex="0">' in answer.text
 
 
 def test_a_blank_search_lists_everyone_from_the_first_page(console):
