@@ -13,7 +13,7 @@ from services.gateway.pages.web import Form, console_page, expect
 
 # identity refuses a search in marshmallow's words; the console says what to do instead.
 SEARCH_WORDS = {
-    "q": f"Search with at most {staff.MAX_SEARCH} characters.",
+    "q": f"Search with at most {staff.MAX_SEARCH} characters of a name, birth date, phone or PMS id.",
     "page": "There is no such page of results: start again from the first page.",
 }
 # Who acted, from identity's actor (chairside.context): the office API key, a patient in
