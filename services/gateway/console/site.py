@@ -1,10 +1,16 @@
 """The console's pages, by area, as one mixin of the gateway service."""
 from services.gateway.console.account import StaffAccountPages
 from services.gateway.console.apikey import ApiKeyPages
+from services.gateway.console.home import ConsoleHomePages
+from services.gateway.console.patients import PatientPages
+from services.gateway.console.portal_access import PortalAccessPages
+from services.gateway.console.setup import SetupPages
 from services.gateway.console.signin import StaffSignInPages
 from services.gateway.console.staff import StaffPages
 from services.gateway.console.start import ConsoleStartPages
+from services.gateway.console.texting_setup import TextingSetupPages
 
 
-class ConsolePages(ConsoleStartPages, StaffSignInPages, StaffAccountPages, StaffPages, ApiKeyPages):
+class ConsolePages(ConsoleStartPages, StaffSignInPages, StaffAccountPages, ConsoleHomePages, PatientPages,
+                   PortalAccessPages, SetupPages, TextingSetupPages, StaffPages, ApiKeyPages):
     """Staff pages under /office/<practice slug>/ (services/gateway/pages/web.py, console_page)."""

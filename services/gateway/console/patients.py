@@ -1,0 +1,90 @@
+"""Patients: the search, a patient's page (what the PMS synced, the family the portal shows
+them, their portal access and, for roles that may, what staff can do about it) and the
+patient's audit entries. identity answers and audits; these pages only show."""
+from math import ceil
+from urllib.parse import quote, urlencode
+
+from chairside import context
+from chairside.contracts import identity, staff
+from chairside.refusals import VALIDATION_ERROR
+from services.gateway.console.display import Times
+from services.gateway.console.inputs import figure, refused_in_words
+from services.gateway.pages.web import Form, console_page, expect
+
+# identity refuses a search in marshmallow's words; the console says what to do instead.
+SEARCH_WORDS = {
+    "q": f"Search with at most {staff.MAX_SEARCH} characters of a name, birth date, phone or PMS id.",
+    "page": "There is no such page of results: start again from the first page.",
+}
+# Who acted, from identity's actor (chairside.context): the office API key, a patient in
+# the portal, a staff member (by id), or someone not signed in (a claim, a sign-in).
+ACTORS = {context.OFFICE: "office API", "patient": "patient, in the portal", context.ANONYMOUS: "not signed in"}
+
+
+def patient_path(view, external_id):
+    return view.path("patients/" + quote(external_id, safe=""))
+
+
+def paging(view, q, found):
+    """"Page n of m" and the addresses of the pages before and after, the search kept."""
+    number, last = found["page"], max(1, ceil(found["total"] / found["per_page"]))
+
+    def address(page):
+        query = {"q": q} if q else {}
+        if page > 1:
+            query["page"] = page
+        return view.path("patients") + ("?" + urlencode(query) if query else "")
+    return {"number": number, "last": last, "first": address(1),
+            "previous": address(min(number - 1, last)) if number > 1 else None,
+            "next": address(number + 1) if number < last else None}
+
+
+def who(actor, staff_id):
+    kind, _, identifier = actor.partition(":")
+    if kind == "staff":
+        return f"staff: {identifier}" + (" (you)" if identifier == staff_id else "")
+    return ACTORS.get(kind, actor)
+
+
+def patient_page(service, view, external_id, form=None):
+    """A patient's page; `form` carries an action's refusal (an invitation not sent)."""
+    practice_id = view.practice["id"]
+    file = service.identity.patient_file(practice_id, external_id)
+    clinic = file["patient"]["clinic"]
+    return view.render("office/patient.html", form.status if form else 200, form=form, file=file,
+                       clinic=service.identity.get_clinic(practice_id, clinic)["name"] if clinic else None,
+                       times=Times(view.practice["timezone"]), path=patient_path(view, external_id),
+                       manages_access=view.allows(staff.MANAGE_PORTAL_ACCESS),
+                       sees_audit=view.allows(staff.VIEW_PATIENT_AUDIT),
+                       invitation_days=identity.INVITATION_LIFETIME.days)
+
+
+class PatientPages:
+    @console_page("GET", "/office/<slug>/patients", permission=staff.VIEW_PATIENTS)
+    def console_patients_page(self, view):
+        form = Form(view.request.args, ("q",))
+        search = {"q": form["q"]}
+        if view.request.args.get("page"):
+            search["page"] = figure(view.request.args["page"])
+        try:
+            found = self.identity.search_patients(view.practice["id"], search)
+        except Exception as exc:
+            refused_in_words(form, expect(exc, VALIDATION_ERROR), SEARCH_WORDS)
+            found = None
+        return view.render("office/patients.html", form.status, form=form, found=found,
+                           paging=paging(view, form["q"], found) if found else None,
+                           times=Times(view.practice["timezone"]))
+
+    @console_page("GET", "/office/<slug>/patients/<external_id>", permission=staff.VIEW_PATIENTS)
+    def console_patient_page(self, view, external_id):
+        return patient_page(self, view, external_id)
+
+    @console_page("GET", "/office/<slug>/patients/<external_id>/audit", permission=staff.VIEW_PATIENT_AUDIT)
+    def console_patient_audit_page(self, view, external_id):
+        # Only the log: a role that may read the audit entries need not be one that may
+        # read the patient's file, so the page names the patient by their PMS id.
+        entries = self.identity.list_audit(view.practice["id"], external_id)["entries"]
+        rows = [{**entry, "who": who(entry["actor"], view.signed_in["staff_id"])} for entry in reversed(entries)]
+        return view.render("office/patient_audit.html", external_id=external_id, entries=rows,
+                           times=Times(view.practice["timezone"]), path=patient_path(view, external_id),
+                           sees_patient=view.allows(staff.VIEW_PATIENTS))

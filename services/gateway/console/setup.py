@@ -1,0 +1,77 @@
+"""eServices setup: the portal's address and QR code to hand out, and the portal settings
+(which modules patients get, the dependent age). identity keeps the settings and decides
+what is valid; texting has its own pages (texting_setup.py)."""
+from typing import NamedTuple
+
+from markupsafe import Markup
+from werkzeug.wrappers import Response
+
+from chairside.contracts import identity, staff
+from chairside.refusals import VALIDATION_ERROR
+from services.gateway import links
+from services.gateway.console.inputs import figure, refused_in_words
+from services.gateway.pages.web import CONSOLE, console_page, expect, notices
+
+
+class Section(NamedTuple):
+    permission: str
+    path: str
+    title: str
+    about: str
+
+
+SECTIONS = (
+    Section(staff.MANAGE_PORTAL_SETTINGS, "setup/portal", "Portal settings",
+            "Which parts of the portal patients get, and the age under which a family member is a dependent."),
+    Section(staff.MANAGE_TEXTING_SETUP, "setup/texting", "Texting",
+            "Which clinics text patients and from which number, and the practice's default texting clinic."),
+)
+# Each of identity's portal modules in words (a module without words fails at start-up).
+MODULE_WORDS = {"forms": "Forms: patients fill in the forms due before their appointment",
+                "payments": "Payments: patients see their family's balance and pay it",
+                "appointments": "Appointments: patients see their next appointment",
+                "messages": "Messages: patients read the practice's messages"}
+MODULES = tuple((name, MODULE_WORDS[name]) for name in identity.PORTAL_MODULES)
+AGE = "dependent_age"
+AGE_WORDS = (f"Enter a whole number of years from {identity.MIN_DEPENDENT_AGE} to "
+             f"{identity.MAX_DEPENDENT_AGE}.")
+
+notices(CONSOLE, **{"portal-settings-saved": "The portal settings are saved: patients see the change at their "
+                                             "next page."})
+
+
+def qr_download(view):
+    """The portal address as a PNG the browser saves under the practice's name."""
+    return Response(links.qr_png(links.portal_url(view.request, view.slug)), status=200, mimetype="image/png",
+                    headers={"Content-Disposition": f'attachment; filename="{view.slug}-portal-qr.png"',
+                             "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+
+
+class SetupPages:
+    @console_page("GET", "/office/<slug>/setup", permission=staff.VIEW_PORTAL_LINK)
+    def console_setup_page(self, view):
+        url = links.portal_url(view.request, view.slug)
+        return view.render("office/setup.html", portal_url=url,
+                           qr=Markup(links.qr_svg(url, "QR code of the portal address")),
+                           sections=[section for section in SECTIONS if view.allows(section.permission)])
+
+    @console_page("GET", "/office/<slug>/setup/qr.png", permission=staff.VIEW_PORTAL_LINK)
+    def console_setup_qr_page(self, view):
+        return qr_download(view)
+
+    @console_page("GET,POST", "/office/<slug>/setup/portal", permission=staff.MANAGE_PORTAL_SETTINGS)
+    def console_portal_settings_page(self, view):
+        form = view.form(*(name for name, _ in MODULES), AGE)
+        if view.request.method == "GET":
+            settings = self.identity.get_portal_settings(view.practice["id"])
+            form.values.update({name: "on" if on else "" for name, on in settings["modules"].items()})
+            form.values[AGE] = str(settings[AGE])
+        elif form.require(**{AGE: "Enter the age under which a family member is a dependent."}):
+            try:
+                self.identity.put_portal_settings(view.practice["id"], {
+                    "modules": {name: bool(form[name]) for name, _ in MODULES}, AGE: figure(form[AGE].strip())})
+            except Exception as exc:
+                refused_in_words(form, expect(exc, VALIDATION_ERROR), {AGE: AGE_WORDS})
+            else:
+                return view.redirect(view.path("setup/portal"), notice="portal-settings-saved")
+        return view.render("office/setup_portal.html", form.status, form=form, modules=MODULES)
