@@ -353,6 +353,17 @@ def test_disabling_ends_every_session_and_sign_in_at_once(world, admin, ready):
     assert audit_of(world, ready)[-1] == (f"staff:{admin.id}", "staff_disabled", "success")
 
 
+def test_a_session_that_outlived_the_disabling_is_refused(world, admin, ready, clock):
+    """A sign-in that completed while the account was being disabled keeps a session the
+    disabling did not see: it does not serve a disabled account."""
+    token = world.sign_in(ready)["token"]
+    with world.db.session() as session:
+        session.get(StaffUser, ready.id).disabled_at = clock.now()
+        session.commit()
+    refused("SIGN_IN_REQUIRED", world.authenticate_staff, token)
+    refused("SIGN_IN_REQUIRED", logout, world, token)
+
+
 def test_disabling_a_disabled_account_changes_nothing(world, admin, desk, clock):
     first = disable(world, desk, admin)
     clock.advance(timedelta(minutes=5))
