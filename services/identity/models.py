@@ -170,7 +170,7 @@ class OfStaff:
 class PortalAccount(Credentials, OfPatient, Base):
     """A patient's portal credentials, second factors and failure counters."""
     __tablename__ = "portal_accounts"
-    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), primary_key=True)  # one account a patient
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), primary_key=True)  # one account per patient
     __table_args__ = (UniqueConstraint("practice_id", "username_key", name="uq_portal_accounts_username"),)
 
 
@@ -232,6 +232,8 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(60), nullable=False)
     outcome: Mapped[str] = mapped_column(String(40), nullable=False)
     request_id = mapped_column(String(64), nullable=True)
+    __table_args__ = (Index("ix_audit_log_practice_patient", "practice_id", "patient_id"),
+                      Index("ix_audit_log_practice_staff", "practice_id", "staff_id"))
 
     # no foreign key (the log outlives nothing and is never rewritten); read-only
     patient = relationship(Patient, primaryjoin=lambda: foreign(AuditEntry.patient_id) == Patient.id,
