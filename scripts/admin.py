@@ -2,8 +2,12 @@
 
     python -m scripts.admin create-practice SLUG "Practice name" [--timezone America/Chicago]
     python -m scripts.admin rotate-office-key SLUG
+    python -m scripts.admin create-staff SLUG USERNAME --phone +15555550150 [--role admin] [--name "Ana Diaz"]
 
-Each prints JSON, including the office API key, which is shown only this once.
+Each prints JSON, including the office API key or the staff user's temporary password,
+which are shown only this once. create-staff makes the practice's first administrator
+(who then creates the others in the console); the name defaults to the username, and
+sign-in codes are texted to the phone.
 """
 import argparse
 import json
@@ -13,12 +17,19 @@ from nameko.standalone.rpc import ClusterRpcProxy
 
 from chairside import config
 from chairside import errors  # noqa: F401  (refusals arrive as themselves)
+from chairside.contracts.staff import ADMIN, ROLES
 from chairside.refusals import ChairsideError
 
 
 def rpc(amqp_uri, service, method, *args, timeout=30, **kwargs):
     with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=timeout) as cluster:
         return getattr(getattr(cluster, service), method)(*args, **kwargs)
+
+
+def staff_member(args):
+    """The StaffCreate of create-staff's arguments."""
+    return {"username": args.username, "name": args.name or args.username, "role": args.role,
+            "mobile_phone": args.phone}
 
 
 def main(argv=None):
@@ -30,11 +41,19 @@ def main(argv=None):
     create.add_argument("--timezone", default="America/New_York")
     rotate = commands.add_parser("rotate-office-key", help="issue a new office API key; the old one stops working")
     rotate.add_argument("slug")
+    staff = commands.add_parser("create-staff", help="create a staff user with a temporary password")
+    staff.add_argument("slug")
+    staff.add_argument("username")
+    staff.add_argument("--phone", required=True, help="the person's own mobile phone, E.164 (+15555550150)")
+    staff.add_argument("--role", choices=ROLES, default=ADMIN)
+    staff.add_argument("--name", help="as colleagues know the person (default: the username)")
     args = parser.parse_args(argv)
     uri = config.amqp_uri()
     try:
         if args.command == "create-practice":
             result = rpc(uri, "identity", "create_practice", {"slug": args.slug, "name": args.name, "timezone": args.timezone})
+        elif args.command == "create-staff":
+            result = rpc(uri, "identity", "create_staff_by_slug", args.slug, staff_member(args))
         else:
             result = rpc(uri, "identity", "rotate_office_api_key", args.slug)
     except ChairsideError as exc:

@@ -42,6 +42,8 @@ DEMO = {
         ("P-1005", {"first_name": "James", "last_name": "Okafor", "birthdate": "1967-01-09",
                     "mobile_phone": "+15555550115", "text_ok": "unknown"}),
     ],
+    # the office console's first administrator
+    "staff": {"username": "admin", "name": "Office Admin", "role": "admin", "mobile_phone": "+15555550150"},
 }
 
 
@@ -123,6 +125,9 @@ def seed(gateway_url, amqp_uri):
     access.raise_for_status()
     link = office.get(f"{gateway_url}/office/v1/portal-link", timeout=30)
     link.raise_for_status()
+    staff = seed_staff(amqp_uri, created["practice"]["id"])
+    # the console's address on the base the portal's is on (the gateway's rule: PUBLIC_BASE_URL, else its own)
+    base_url = (config.env("PUBLIC_BASE_URL") or gateway_url).rstrip("/")
     return {
         "gateway_url": gateway_url,
         "practice": created["practice"]["slug"],
@@ -131,14 +136,30 @@ def seed(gateway_url, amqp_uri):
         "portal_url": link.json()["url"],
         "portal_qr_png": link.json()["qr_png_url"],
         "portal_sign_in": access.json(),
+        "staff": {"username": staff["staff"]["username"], "temporary_password": staff["temporary_password"],
+                  "sign_in": f"{base_url}/office/{DEMO['slug']}/sign-in"},
         "clinic": clinic_id,
         "patients": [external_id for external_id, _ in DEMO["patients"]],
         "sms_outbox": config.env("SMS_OUTBOX_PATH", "var/sms-outbox.jsonl"),
     }
 
 
+def seed_staff(amqp_uri, practice_id):
+    """The demo's administrator with a temporary password: made on the first run; on a
+    later one (the username is taken) enabled if need be and given a new temporary
+    password, as the office API key is rotated."""
+    wanted = DEMO["staff"]
+    try:
+        return rpc(amqp_uri, "identity", "create_staff_by_slug", DEMO["slug"], wanted)
+    except Conflict:
+        listed = rpc(amqp_uri, "identity", "list_staff", practice_id)["staff"]
+    [admin] = [member for member in listed if member["username"].lower() == wanted["username"]]
+    rpc(amqp_uri, "identity", "enable_staff", practice_id, admin["id"])
+    return rpc(amqp_uri, "identity", "reset_staff_access", practice_id, admin["id"], None)
+
+
 def how_to_try(demo):
-    url, key, sign_in = demo["gateway_url"], demo["office_api_key"], demo["portal_sign_in"]
+    url, key, sign_in, staff = demo["gateway_url"], demo["office_api_key"], demo["portal_sign_in"], demo["staff"]
     return f"""
 Chairside is running: {url}
   practice: {demo['practice']} ({demo['practice_name']}), office API key in var/demo.json
@@ -148,6 +169,9 @@ The patient portal: {demo['portal_url']}   (its QR code: {demo['portal_qr_png']}
   sign in as {sign_in['username']} with the temporary password {sign_in['temporary_password']}
   or claim access under "First time here?" as James Okafor, born 1967-01-09;
   text codes land in {demo['sms_outbox']}
+
+The office console: {staff['sign_in']}
+  sign in as {staff['username']} with the temporary password {staff['temporary_password']}
 
 Try the API:
   curl {url}/health

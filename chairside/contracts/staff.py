@@ -66,6 +66,8 @@ NOT_YOURSELF = ErrorCode("NOT_YOURSELF", Conflict,
                          "You cannot do this to your own account: ask another administrator.")
 LAST_ADMIN = ErrorCode("LAST_ADMIN", Conflict,
                        "This is the practice's last active administrator: enable or create another first.")
+NO_PORTAL_ACCESS = ErrorCode("NO_PORTAL_ACCESS", Conflict,
+                             "This patient has no portal access yet: issue it, or send an invitation.")
 
 
 # -- inputs -------------------------------------------------------------------------------

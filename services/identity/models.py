@@ -1,6 +1,6 @@
 """Identity's tables (its database alone)."""
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, foreign, mapped_column, relationship, synonym
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, foreign, mapped_column, relationship, synonym
 
 from chairside.contracts.identity import DEFAULT_DEPENDENT_AGE, PORTAL_MODULES
 from chairside.types import UtcDateTime
@@ -74,7 +74,11 @@ class Patient(Base):
     text_ok: Mapped[str] = mapped_column(String(7), nullable=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     updated_at = mapped_column(UtcDateTime, nullable=False)
-    __table_args__ = (UniqueConstraint("practice_id", "external_id", name="uq_patients_practice_external"),)
+    # The names as the console's search reads them (domain.search.stored_name_words),
+    # kept by the sync with the names.
+    name_words: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    __table_args__ = (UniqueConstraint("practice_id", "external_id", name="uq_patients_practice_external"),
+                      Index("ix_patients_practice_names", "practice_id", "last_name", "first_name", "id"))
 
     patient_id = synonym("id")  # the name events give it
     # For reading only (answers name the clinic and guarantor by external id): the sync
@@ -89,10 +93,10 @@ class Patient(Base):
         return family.Member(self.id, self.practice_id, self.guarantor_id, self.birthdate, self.dependent)
 
 
-class PortalAccount(Base):
-    """A patient's portal credentials, second factors and failure counters."""
-    __tablename__ = "portal_accounts"
-    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), primary_key=True)
+class Credentials:
+    """What a patient's portal account and a staff user share: a username (unique per
+    practice, compared lower-cased), a password, the failure counters and lockout, and an
+    authenticator. The sign-in use cases read them alike (usecases/accounts.py)."""
     practice_id: Mapped[str] = mapped_column(ForeignKey("practices.id"), nullable=False)
     username: Mapped[str] = mapped_column(String(40), nullable=False)
     username_key: Mapped[str] = mapped_column(String(40), nullable=False)  # lower-cased: unique per practice
@@ -105,7 +109,6 @@ class PortalAccount(Base):
     totp_pending_secret = mapped_column(String(64), nullable=True)
     totp_last_step = mapped_column(BigInteger, nullable=True)
     created_at = mapped_column(UtcDateTime, nullable=False)
-    __table_args__ = (UniqueConstraint("practice_id", "username_key", name="uq_portal_accounts_username"),)
 
     @property
     def attempts(self):
@@ -119,24 +122,64 @@ class PortalAccount(Base):
         self.locked_until = attempts.locked_until
 
 
-class RecoveryCode(Base):
-    __tablename__ = "recovery_codes"
+class HashedRecoveryCode:
+    """One single-use recovery code of an account, as its keyed hash."""
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), nullable=False, index=True)
     code_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     used_at = mapped_column(UtcDateTime, nullable=True)
 
 
-class LoginChallenge(Base):
+class SignInChallenge:
     """The second step of one sign-in; a text code is bound to it."""
-    __tablename__ = "login_challenges"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), nullable=False)
     created_at = mapped_column(UtcDateTime, nullable=False)
     completed_at = mapped_column(UtcDateTime, nullable=True)
     text_code_hash = mapped_column(String(64), nullable=True)
     text_code_issued_at = mapped_column(UtcDateTime, nullable=True)
     text_code_used_at = mapped_column(UtcDateTime, nullable=True)
+
+
+class SignInSession:
+    """A session of a signed-in account: its token as a keyed hash, and its clocks."""
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    created_at = mapped_column(UtcDateTime, nullable=False)
+    last_seen_at = mapped_column(UtcDateTime, nullable=False)
+    revoked_at = mapped_column(UtcDateTime, nullable=True)
+
+
+class OfPatient:
+    """A row of a patient's account. Its `owner_id` is the patient's id: the sign-in use
+    cases, written once for patients and staff, say `owner_id` (usecases/accounts.py)."""
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), nullable=False, index=True)
+
+    @declared_attr
+    def owner_id(cls):
+        return synonym("patient_id")
+
+
+class OfStaff:
+    """A row of a staff user's account; `owner_id` is the staff user's id (as OfPatient)."""
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff_users.id"), nullable=False, index=True)
+
+    @declared_attr
+    def owner_id(cls):
+        return synonym("staff_id")
+
+
+class PortalAccount(Credentials, OfPatient, Base):
+    """A patient's portal credentials, second factors and failure counters."""
+    __tablename__ = "portal_accounts"
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), primary_key=True)  # one account per patient
+    __table_args__ = (UniqueConstraint("practice_id", "username_key", name="uq_portal_accounts_username"),)
+
+
+class RecoveryCode(HashedRecoveryCode, OfPatient, Base):
+    __tablename__ = "recovery_codes"
+
+
+class LoginChallenge(SignInChallenge, OfPatient, Base):
+    __tablename__ = "login_challenges"
 
 
 class TextCodeSend(Base):
@@ -147,14 +190,34 @@ class TextCodeSend(Base):
     sent_at = mapped_column(UtcDateTime, nullable=False)
 
 
-class PortalSession(Base):
+class PortalSession(SignInSession, OfPatient, Base):
     __tablename__ = "portal_sessions"
+
+
+class StaffUser(Credentials, Base):
+    """A person of the office who signs in to the console, with a role (domain.roles).
+    Apart from patients' tables: no patient token ever authenticates as staff."""
+    __tablename__ = "staff_users"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
-    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), nullable=False, index=True)
-    created_at = mapped_column(UtcDateTime, nullable=False)
-    last_seen_at = mapped_column(UtcDateTime, nullable=False)
-    revoked_at = mapped_column(UtcDateTime, nullable=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    role: Mapped[str] = mapped_column(String(20), nullable=False)
+    mobile_phone: Mapped[str] = mapped_column(String(16), nullable=False)  # sign-in codes are texted to it
+    disabled_at = mapped_column(UtcDateTime, nullable=True)
+    last_sign_in_at = mapped_column(UtcDateTime, nullable=True)
+    __table_args__ = (UniqueConstraint("practice_id", "username_key", name="uq_staff_users_username"),)
+    owner_id = synonym("id")
+
+
+class StaffSession(SignInSession, OfStaff, Base):
+    __tablename__ = "staff_sessions"
+
+
+class StaffLoginChallenge(SignInChallenge, OfStaff, Base):
+    __tablename__ = "staff_login_challenges"
+
+
+class StaffRecoveryCode(HashedRecoveryCode, OfStaff, Base):
+    __tablename__ = "staff_recovery_codes"
 
 
 class AuditEntry(Base):
@@ -165,9 +228,12 @@ class AuditEntry(Base):
     occurred_at = mapped_column(UtcDateTime, nullable=False)
     actor: Mapped[str] = mapped_column(String(80), nullable=False)
     patient_id = mapped_column(String(36), nullable=True)
+    staff_id = mapped_column(String(36), nullable=True)  # whose staff account: signed in, created, disabled...
     action: Mapped[str] = mapped_column(String(60), nullable=False)
     outcome: Mapped[str] = mapped_column(String(40), nullable=False)
     request_id = mapped_column(String(64), nullable=True)
+    __table_args__ = (Index("ix_audit_log_practice_patient", "practice_id", "patient_id"),
+                      Index("ix_audit_log_practice_staff", "practice_id", "staff_id"))
 
     # no foreign key (the log outlives nothing and is never rewritten); read-only
     patient = relationship(Patient, primaryjoin=lambda: foreign(AuditEntry.patient_id) == Patient.id,

@@ -1,13 +1,17 @@
 """identity's nameko entrypoints: each loads its input, runs one use case in one unit of
-work and dumps the answer, all with the schemas of chairside.contracts.identity."""
+work and dumps the answer, all with the schemas of chairside.contracts.identity (and, for
+staff and the office console, chairside.contracts.staff)."""
 from chairside.contracts import identity as contract
+from chairside.contracts import staff as console
 from chairside.db import Database
 from chairside.entrypoints import ChairsideService, rpc
 from chairside.remote import ServiceRpc
 from services.identity.providers import HashKey, PasswordHashing, StrengthCheck
 from services.identity.usecases import (
-    access, audit, claims, factors, family, invitations, passwords, practices, resets, sessions, settings, signin, sync,
+    access, audit, claims, factors, family, invitations, passwords, patient_files, patient_search, practices, resets,
+    sessions, settings, signin, staff, sync,
 )
+from services.identity.usecases.accounts import STAFF
 
 
 def external_id(value):
@@ -194,3 +198,85 @@ class IdentityService(ChairsideService):
     @rpc
     def list_audit(self, practice_id, key):
         return self.db.run(audit.entries, practice_id, external_id(key), answer=contract.AuditLog(), read_only=True)
+
+    # -- staff and the console -------------------------------------------------------------
+
+    @rpc
+    def create_staff(self, practice_id, sent):
+        return self.db.run(staff.create, practice_id, console.StaffCreate().load(sent), self.hashing,
+                           answer=console.StaffAccess(), retry_on_race=True)
+
+    @rpc
+    def create_staff_by_slug(self, slug, sent):
+        return self.db.run(staff.create_by_slug, slug, console.StaffCreate().load(sent), self.hashing,
+                           answer=console.StaffAccess(), retry_on_race=True)
+
+    @rpc
+    def list_staff(self, practice_id):
+        return self.db.run(staff.roster, practice_id, answer=console.StaffList(), read_only=True)
+
+    @rpc
+    def disable_staff(self, practice_id, staff_id, acting_staff_id):
+        return self.db.run(staff.disable, practice_id, staff_id, acting_staff_id, answer=console.Staff())
+
+    @rpc
+    def enable_staff(self, practice_id, staff_id):
+        return self.db.run(staff.enable, practice_id, staff_id, answer=console.Staff())
+
+    @rpc
+    def reset_staff_access(self, practice_id, staff_id, acting_staff_id):
+        return self.db.run(staff.reset_access, practice_id, staff_id, acting_staff_id, self.hashing,
+                           answer=console.StaffAccess())
+
+    @rpc
+    def staff_login(self, sent):
+        return contract.Challenge().dump(signin.login(self.db, self.sms, self.hashing,
+                                                       console.StaffLogin().load(sent), STAFF))
+
+    @rpc
+    def send_staff_login_code(self, challenge_id):
+        signin.send_code(self.db, self.sms, self.hash_key, challenge_id, STAFF)
+
+    @rpc
+    def verify_staff_login(self, challenge_id, sent):
+        return self.db.run(signin.verify, self.hash_key, challenge_id, contract.Code().load(sent), STAFF,
+                           answer=contract.SessionStarted())
+
+    @rpc
+    def authenticate_staff(self, token, allow_temporary=False):
+        return self.db.run(sessions.authenticate_staff, self.hash_key, token, allow_temporary is True,
+                           answer=console.StaffSignedIn())
+
+    @rpc
+    def staff_logout(self, token):
+        self.db.run(sessions.logout, self.hash_key, token, STAFF)
+
+    @rpc
+    def change_staff_password(self, token, sent):
+        self.db.run(passwords.change, self.hash_key, token, contract.PasswordChange().load(sent), self.strength,
+                    self.hashing, STAFF)
+
+    @rpc
+    def start_staff_totp(self, token):
+        return self.db.run(factors.start_totp, self.hash_key, token, STAFF, answer=contract.TotpEnrolment())
+
+    @rpc
+    def confirm_staff_totp(self, token, sent):
+        self.db.run(factors.confirm_totp, self.hash_key, token, contract.Code().load(sent), STAFF)
+
+    @rpc
+    def new_staff_recovery_codes(self, token):
+        return self.db.run(factors.new_recovery_codes, self.hash_key, token, STAFF, answer=contract.RecoveryCodes())
+
+    @rpc
+    def search_patients(self, practice_id, sent):
+        return self.db.run(patient_search.find, practice_id, console.PatientSearch().load(sent),
+                           answer=console.PatientPage())
+
+    @rpc
+    def patient_file(self, practice_id, key):
+        return self.db.run(patient_files.patient_file, practice_id, external_id(key), answer=console.PatientFile())
+
+    @rpc
+    def lift_lockout(self, practice_id, key):
+        return self.db.run(access.lift_lockout, practice_id, external_id(key), answer=console.PortalAccessState())

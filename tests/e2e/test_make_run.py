@@ -30,6 +30,8 @@ def test_make_run_seeds_a_demo_practice_and_make_stop_stops_it(amqp_uri, tmp_pat
         assert demo["gateway_url"] == f"http://127.0.0.1:{port}" and demo["practice"] == "demo"
         assert demo["portal_url"] == f"http://127.0.0.1:{port}/p/demo/"
         assert demo["portal_sign_in"]["username"] and len(demo["portal_sign_in"]["temporary_password"]) >= 12
+        assert demo["staff"]["username"] == "admin" and len(demo["staff"]["temporary_password"]) >= 12
+        assert demo["staff"]["sign_in"] == f"http://127.0.0.1:{port}/office/demo/sign-in"
         assert sorted(p.name for p in (tmp_path / "var").glob("*.db")) == [
             "billing.db", "forms.db", "identity.db", "sms.db"]
         assert {p.name for p in (tmp_path / "var" / "log").glob("*.log")} == {
@@ -50,6 +52,7 @@ def test_make_run_seeds_a_demo_practice_and_make_stop_stops_it(amqp_uri, tmp_pat
         output = runner.stdout.read()
         assert "Chairside is running" in output and "office API key in var/demo.json" in output
         assert f"The patient portal: {demo['portal_url']}" in output
+        assert f"The office console: {demo['staff']['sign_in']}" in output
         assert not (tmp_path / "var" / "run.pid").exists()
         with pytest.raises(requests.ConnectionError):
             requests.get(f"{demo['gateway_url']}/health", timeout=5)

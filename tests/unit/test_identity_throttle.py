@@ -184,3 +184,13 @@ def test_judge_a_locked_account_never_runs_the_check():
     verdict = throttle.judge(locked, CODE, NOW, check)
     assert (verdict.attempts, verdict.outcome, verdict.lock_started) == (locked, throttle.LOCKED, False)
     assert throttle.judge(locked, CODE, NOW + timedelta(minutes=1), lambda: "totp").outcome == throttle.SUCCESS
+
+
+@pytest.mark.parametrize("locked_until, shown", [
+    (NOW + timedelta(minutes=1), NOW + timedelta(minutes=1)),   # still locked
+    (NOW, None),                                                # ended at this very instant
+    (NOW - timedelta(minutes=1), None),                         # history, not a lock
+    (None, None),
+])
+def test_a_lockout_shows_only_while_it_lasts(locked_until, shown):
+    assert throttle.lock_end(Attempts(locked_until=locked_until), NOW) == shown

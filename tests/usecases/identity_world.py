@@ -8,7 +8,7 @@ import json
 import re
 import time
 from datetime import date
-from typing import NamedTuple
+from typing import NamedTuple, Optional
 
 import eventlet
 import pytest
@@ -16,14 +16,17 @@ from argon2 import PasswordHasher
 from sqlalchemy import func, select, text
 
 from chairside.contracts import identity as contract
+from chairside.contracts import staff as console
 from chairside.contracts.sms import CANNOT_TEXT
+from chairside.contracts.staff import ADMIN
 from chairside.refusals import NOT_SYNCED_YET
 from chairside.tables import OutboxRow
 from services.identity.domain import credentials
 from services.identity.models import AuditEntry, Patient
 from services.identity.providers import OFF_LOOP_PASSWORDS
+from services.identity.usecases.accounts import PATIENTS, STAFF
 from services.identity.usecases import (
-    access, audit, claims, family, invitations, passwords, practices, resets, sessions, settings, signin, sync,
+    access, audit, claims, family, invitations, passwords, practices, resets, sessions, settings, signin, staff, sync,
 )
 
 KEY = b"k" * 32  # the HMAC key of short-lived secrets (IDENTITY_SECRET_KEY), 32 bytes
@@ -43,7 +46,8 @@ def no_problems(password, personal):
 
 
 class FakeSms:
-    """sms as identity sees it over RPC: the texting contact of a patient, and sending a text.
+    """sms as identity sees it over RPC: the texting contact of a patient, and sending a text
+    to a patient or to a staff user's phone.
 
     `texting[patient_id]` is what sms knows of a patient (NOT_TEXTABLE when unknown);
     `fail_send`/`fail_texting` hold a refusal to raise instead of answering.
@@ -51,8 +55,10 @@ class FakeSms:
 
     def __init__(self):
         self.texting = {}
-        self.sent = []          # (practice_id, patient_id, {"body", "purpose"}) of every text accepted
-        self.attempts = 0       # every send_text call, accepted or not
+        # (practice_id, patient_id, {"body", "purpose"}) of every text accepted; for a text
+        # to a staff user, their phone stands where the patient id does
+        self.sent = []
+        self.attempts = 0       # every send_text and text_staff call, accepted or not
         self.timeouts = []
         self.fail_send = None
         self.fail_texting = None
@@ -73,6 +79,13 @@ class FakeSms:
         self.sent.append((practice_id, patient_id, dict(text)))
         return {"message_id": f"m-{len(self.sent)}", "to": "+15555550000", "from": "+15555550100"}
 
+    def text_staff(self, practice_id, phone, text):
+        self.attempts += 1
+        if self.fail_send is not None:
+            raise self.fail_send
+        self.sent.append((practice_id, phone, dict(text)))
+        return {"message_id": f"m-{len(self.sent)}", "to": phone, "from": "+15555550100"}
+
     def last_code(self):
         return CODE_IN_TEXT.search(self.sent[-1][2]["body"]).group(1)
 
@@ -90,10 +103,13 @@ def not_synced_yet():
 
 class Person(NamedTuple):
     id: str
-    external_id: str
+    external_id: Optional[str]  # None for a staff user
     username: str
     password: str  # the temporary one, as issued
+    accounts: object = PATIENTS  # the kind of account (usecases/accounts.py)
 
+
+LOGIN = {PATIENTS: contract.Login, STAFF: console.StaffLogin}  # the sign-in form of each kind
 
 class World:
     """One practice (or more) with clinics and patients, driven through identity's use cases."""
@@ -137,35 +153,52 @@ class World:
 
     # -- the patient ----------------------------------------------------------------------
 
-    def login(self, username, password, slug="demo"):
-        sent = contract.Login().load({"practice": slug, "username": username, "password": password})
-        return contract.Challenge().dump(signin.login(self.db.worker(), self.sms, HASHING, sent))
+    # -- signing in (patients unless `accounts` says STAFF) -------------------------------
 
-    def send_code(self, challenge_id):
-        signin.send_code(self.db.worker(), self.sms, KEY, challenge_id)
+    def login(self, username, password, slug="demo", accounts=PATIENTS):
+        sent = LOGIN[accounts]().load({"practice": slug, "username": username, "password": password})
+        return contract.Challenge().dump(signin.login(self.db.worker(), self.sms, HASHING, sent, accounts))
+
+    def send_code(self, challenge_id, accounts=PATIENTS):
+        signin.send_code(self.db.worker(), self.sms, KEY, challenge_id, accounts)
         return self.sms.last_code()
 
-    def verify(self, challenge_id, code):
-        return self.db.run(signin.verify, KEY, challenge_id, contract.Code().load({"code": code}),
+    def verify(self, challenge_id, code, accounts=PATIENTS):
+        return self.db.run(signin.verify, KEY, challenge_id, contract.Code().load({"code": code}), accounts,
                            answer=contract.SessionStarted())
 
     def sign_in(self, person, password=None, slug="demo"):
         """Password, then a text code: the session's answer."""
-        challenge = self.login(person.username, password or person.password, slug)
-        return self.verify(challenge["challenge_id"], self.send_code(challenge["challenge_id"]))
+        challenge = self.login(person.username, password or person.password, slug, person.accounts)["challenge_id"]
+        return self.verify(challenge, self.send_code(challenge, person.accounts), person.accounts)
 
-    def change_password(self, token, current, new=STRONG, strength=no_problems):
+    def change_password(self, token, current, new=STRONG, strength=no_problems, accounts=PATIENTS):
         sent = contract.PasswordChange().load({"current_password": current, "new_password": new})
-        return self.db.run(passwords.change, KEY, token, sent, strength, HASHING)
+        return self.db.run(passwords.change, KEY, token, sent, strength, HASHING, accounts)
 
     def ready(self, person):
         """Signed in with the temporary password changed to STRONG: the token."""
         token = self.sign_in(person)["token"]
-        self.change_password(token, person.password)
+        self.change_password(token, person.password, accounts=person.accounts)
         return token
 
     def logout_others(self, token):
         return self.db.run(sessions.logout_others, KEY, token)
+
+    # -- staff ----------------------------------------------------------------------------
+
+    def staff(self, username="admin", role=ADMIN, mobile_phone="+15555550150", name=None, practice_id=None,
+              actor="anonymous"):
+        """A staff user made by `actor` (an operator, or staff:<id> of an administrator),
+        as a Person of STAFF with the temporary password."""
+        body = {"username": username, "name": name or username.title(), "role": role, "mobile_phone": mobile_phone}
+        made = self.db.worker(actor=actor).run(
+            staff.create, practice_id or self.practice_id, console.StaffCreate().load(body), HASHING,
+            answer=console.StaffAccess(), retry_on_race=True)
+        return Person(made["staff"]["id"], None, username, made["temporary_password"], STAFF)
+
+    def authenticate_staff(self, token, allow_temporary=False):
+        return self.db.run(sessions.authenticate_staff, KEY, token, allow_temporary, answer=console.StaffSignedIn())
 
     # -- portal settings ------------------------------------------------------------------
 

@@ -6,4 +6,6 @@
 - `lifetimes`: how long sessions, challenges and text codes live.
 - `throttle`: failed attempts, lockout, the text-code sending limit.
 - `family`: who in a family may see whom.
+- `roles`: what each staff role may do; nobody disables themselves or the last administrator.
+- `search`: what the console's patient search text looks for.
 """

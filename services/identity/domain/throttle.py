@@ -38,6 +38,12 @@ def is_locked(attempts, now):
     return attempts.locked_until is not None and now < attempts.locked_until
 
 
+def lock_end(attempts, now):
+    """When the lockout ends while it lasts; None once it is over, or when there is none
+    (a stored `locked_until` in the past is history, not a lock)."""
+    return attempts.locked_until if is_locked(attempts, now) else None
+
+
 def after_failure(attempts, kind, now):
     """The counters after a failed password or code.
 

@@ -1,12 +1,15 @@
-"""Portal access issued by the office: a username and a random temporary password."""
-from typing import NamedTuple
+"""Portal access as the office manages it: a username and a random temporary password
+issued, a lockout lifted, and the state of a patient's access as the console shows it."""
+from datetime import datetime
+from typing import NamedTuple, Optional
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from chairside.contracts.identity import NO_FREE_USERNAME, PATIENT_NOT_FOUND
+from chairside.contracts.staff import NO_PORTAL_ACCESS
 from chairside.tenancy import by_external_id
 from services.identity.domain import credentials, throttle
-from services.identity.models import Patient, PortalAccount
+from services.identity.models import Patient, PortalAccount, PortalSession
 from services.identity.usecases import audit, sessions
 
 
@@ -43,3 +46,38 @@ def free_username(uow, practice_id, patient):
         if taken is None:
             return candidate
     raise NO_FREE_USERNAME()
+
+
+class AccessState(NamedTuple):
+    has_access: bool
+    username: Optional[str]
+    password_is_temporary: bool
+    has_authenticator: bool
+    locked_until: Optional[datetime]     # only while the lockout lasts
+    last_sign_in_at: Optional[datetime]  # when the newest session began
+
+
+NO_ACCESS = AccessState(False, None, False, False, None, None)
+
+
+def state(uow, patient_id):
+    """The patient's portal access as the console shows it; NO_ACCESS without an account."""
+    account = uow.session.get(PortalAccount, patient_id)
+    if account is None:
+        return NO_ACCESS
+    last_sign_in_at = uow.session.scalar(select(func.max(PortalSession.created_at)).where(
+        PortalSession.patient_id == patient_id))
+    return AccessState(True, account.username, account.password_is_temporary, account.totp_secret is not None,
+                       throttle.lock_end(account.attempts, uow.clock.now()), last_sign_in_at)
+
+
+def lift_lockout(uow, practice_id, external_id):
+    """The office vouches for the patient: the lockout ends and the failures are forgotten
+    (the credentials stay). NO_PORTAL_ACCESS when the patient has no account."""
+    patient = by_external_id(uow.session, Patient, practice_id, external_id, PATIENT_NOT_FOUND)
+    account = uow.session.get(PortalAccount, patient.id)
+    if account is None:
+        raise NO_PORTAL_ACCESS()
+    account.attempts = throttle.Attempts()
+    audit.record(uow, practice_id, patient.id, "lockout_lifted", throttle.SUCCESS)
+    return state(uow, patient.id)

@@ -6,11 +6,13 @@ from chairside.tenancy import by_external_id
 from services.identity.models import AuditEntry, Patient
 
 
-def record(uow, practice_id, patient_id, action, outcome):
-    """Append an entry; the actor and the request id come with the unit of work."""
+def record(uow, practice_id, patient_id, action, outcome, staff_id=None):
+    """Append an entry; the actor and the request id come with the unit of work. An entry
+    about a staff account (its sign-in, or an administrator's change of it) names it as
+    `staff_id`."""
     uow.session.add(AuditEntry(
         practice_id=practice_id, occurred_at=uow.clock.now(), actor=uow.actor, patient_id=patient_id,
-        action=action, outcome=outcome, request_id=uow.request_id,
+        staff_id=staff_id, action=action, outcome=outcome, request_id=uow.request_id,
     ))
 
 

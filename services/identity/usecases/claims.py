@@ -20,7 +20,7 @@ from chairside.contracts.identity import ALREADY_HAS_ACCESS, CLAIM_EXPIRED, USER
 from services.identity.domain import claims, throttle
 from services.identity.domain.records import local_today
 from services.identity.models import Patient, PortalAccount, PortalClaim
-from services.identity.usecases import access, audit, invitations, passwords, proofs, sessions, signin
+from services.identity.usecases import access, accounts, audit, invitations, proofs, sessions, signin
 
 PURPOSE = "claim_code"  # what sms files the text under (it keeps no body of a text with a secret)
 TEXT_CODE = "text_claim_code"  # identity's RPC that texts a claim's code after the claim has answered
@@ -108,7 +108,7 @@ def complete(uow, key, claim_id, sent, strength, hashing):
     username = sent["username"]
     if _taken(uow, claim.practice_id, username):
         raise _username_taken()
-    problems = strength(sent["password"], passwords.personal_words(username, patient))
+    problems = strength(sent["password"], accounts.personal_words(username, patient))
     if problems:
         raise WEAK_PASSWORD(fields={"password": problems})
     password_hash = hashing.hash(sent["password"])

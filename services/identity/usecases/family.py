@@ -32,15 +32,21 @@ def _relatives(uow, viewer):
     ).order_by(Patient.birthdate, Patient.id)).all()
 
 
-def profile(uow, key, token):
-    _, account = sessions.signed_in(uow, key, token)
-    viewer = uow.session.get(Patient, account.patient_id)
+def visible_relatives(uow, viewer) -> List[Relative]:
+    """The members of the viewer's family whom the viewer's own portal shows: their
+    dependents, oldest first (domain.family decides)."""
     practice = uow.session.get(Practice, viewer.practice_id)
     today, age = _today(uow, practice), practice.dependent_age
     relatives = _relatives(uow, viewer)
     visible = {member.id for member in family.visible_family(viewer.member, [p.member for p in relatives], today, age)}
+    return [Relative(p, family.is_dependent(p.member, today, age)) for p in relatives if p.id in visible]
+
+
+def profile(uow, key, token):
+    _, account = sessions.signed_in(uow, key, token)
+    viewer = uow.session.get(Patient, account.patient_id)
     audit.record(uow, viewer.practice_id, viewer.id, "profile_read", "success")
-    return Profile(viewer, [Relative(p, family.is_dependent(p.member, today, age)) for p in relatives if p.id in visible])
+    return Profile(viewer, visible_relatives(uow, viewer))
 
 
 def can_access(uow, viewer_id, patient_id):

@@ -20,7 +20,7 @@ from chairside.contracts.identity import CLAIM_EXPIRED, INVALID_CODE, PRACTICE_N
 from chairside.refusals import ChairsideError
 from services.identity.domain import credentials, lifetimes, throttle
 from services.identity.models import PasswordReset, PortalClaim, Practice, TextCodeSend
-from services.identity.usecases import audit, signin
+from services.identity.usecases import audit, phones
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ def text_code(db, sms, key, model, request_id, practice_id, patient_id, purpose,
     says their phone can receive it and the phone's limit allows. Otherwise, or when the
     send fails, the row stays (or goes back to being) a decoy, and nothing tells the
     caller: telling would say that the details matched someone."""
-    phone = signin.textable_phone(sms, practice_id, patient_id)
+    phone = phones.textable_phone(sms, practice_id, patient_id)
     if phone is None:
         return
     with db.unit_of_work() as uow:
@@ -108,7 +108,7 @@ def text_code(db, sms, key, model, request_id, practice_id, patient_id, purpose,
 
 def _arm(uow, key, model, request_id, patient_id, phone, text):
     now = uow.clock.now()
-    if not signin.phone_may_get_code(uow, phone, now):
+    if not phones.may_get_code(uow, phone, now):
         return None
     row = uow.session.get(model, request_id)
     if row is None or row.code_hash is not None or row.finished_at is not None:

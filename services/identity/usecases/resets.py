@@ -14,7 +14,7 @@ from chairside.context import patient_actor
 from chairside.contracts.identity import CLAIM_EXPIRED, INVALID_CODE, WEAK_PASSWORD
 from services.identity.domain import claims, throttle
 from services.identity.models import PasswordReset, Patient, PortalAccount
-from services.identity.usecases import audit, passwords, proofs, sessions, signin
+from services.identity.usecases import accounts, audit, proofs, sessions, signin
 
 PURPOSE = "reset_code"  # what sms files the text under (it keeps no body of a text with a secret)
 TEXT_CODE = "text_reset_code"  # identity's RPC that texts a reset's code after the reset has answered
@@ -108,7 +108,7 @@ def complete(uow, key, reset_id, sent, strength, hashing):
     uow.actor = patient_actor(reset.patient_id)
     account = uow.session.get(PortalAccount, reset.patient_id)
     patient = uow.session.get(Patient, reset.patient_id)
-    problems = strength(sent["new_password"], passwords.personal_words(account.username, patient))
+    problems = strength(sent["new_password"], accounts.personal_words(account.username, patient))
     if problems:
         raise WEAK_PASSWORD(fields={"new_password": problems})
     account.password_hash = hashing.hash(sent["new_password"])

@@ -1,53 +1,59 @@
-"""Portal sessions: started at sign-in, looked up by token, revoked at sign-out and when
-credentials change. Tokens are stored as keyed hashes only."""
+"""Sessions of patients and staff: started at sign-in, looked up by token, revoked at
+sign-out and when credentials change. Tokens are stored as keyed hashes only, each kind of
+account in its own table (`accounts`, usecases/accounts.py): a patient's token finds no
+staff session, nor the reverse."""
 import uuid
 from typing import List, NamedTuple
 
 from sqlalchemy import select, update
 
-from chairside.context import patient_actor
 from chairside.contracts.identity import PASSWORD_CHANGE_REQUIRED, SIGN_IN_REQUIRED
-from services.identity.domain import credentials, lifetimes
-from services.identity.models import PortalAccount, PortalSession, Practice
-from services.identity.usecases import audit
+from services.identity.domain import credentials, lifetimes, roles
+from services.identity.models import Practice
+from services.identity.usecases.accounts import PATIENTS, STAFF
 
 
-def start(uow, key, patient_id):
+def start(uow, key, owner_id, accounts=PATIENTS):
     """A new session; its token (shown once) and when it expires if left idle."""
     now = uow.clock.now()
     token = credentials.new_session_token()
-    uow.session.add(PortalSession(
-        id=str(uuid.uuid4()), token_hash=credentials.keyed_hash(key, token), patient_id=patient_id,
+    uow.session.add(accounts.session(
+        id=str(uuid.uuid4()), token_hash=credentials.keyed_hash(key, token), owner_id=owner_id,
         created_at=now, last_seen_at=now,
     ))
     return token, lifetimes.session_expires_at(now, now)
 
 
-def live(uow, key, token):
+def live(uow, key, token, accounts=PATIENTS):
     """The live session of `token` and its account, without touching it; SIGN_IN_REQUIRED
-    otherwise. The unit of work acts for the patient from here on."""
-    portal_session = uow.session.scalar(select(PortalSession).where(
-        PortalSession.token_hash == credentials.keyed_hash(key, token))) if isinstance(token, str) and token else None
-    if portal_session is None or not lifetimes.session_is_live(
-            portal_session.created_at, portal_session.last_seen_at, portal_session.revoked_at, uow.clock.now()):
+    otherwise, and once the account may no longer sign in. The unit of work acts for the
+    account's owner from here on."""
+    model = accounts.session
+    row = uow.session.scalar(select(model).where(
+        model.token_hash == credentials.keyed_hash(key, token))) if isinstance(token, str) and token else None
+    if row is None or not lifetimes.session_is_live(row.created_at, row.last_seen_at, row.revoked_at,
+                                                    uow.clock.now()):
         raise SIGN_IN_REQUIRED()
-    uow.actor = patient_actor(portal_session.patient_id)
-    return portal_session, uow.session.get(PortalAccount, portal_session.patient_id)
+    account = uow.session.get(accounts.account, row.owner_id)
+    if not accounts.may_sign_in(account):
+        raise SIGN_IN_REQUIRED()
+    uow.actor = accounts.actor(row.owner_id)
+    return row, account
 
 
-def touch(uow, portal_session, account, allow_temporary=False):
+def touch(uow, session_row, account, allow_temporary=False):
     """Restart the idle clock of a request; PASSWORD_CHANGE_REQUIRED while the password is
     temporary, except for what changing it needs."""
     if account.password_is_temporary and not allow_temporary:
         raise PASSWORD_CHANGE_REQUIRED()
-    portal_session.last_seen_at = uow.clock.now()
+    session_row.last_seen_at = uow.clock.now()
 
 
-def signed_in(uow, key, token, allow_temporary=False):
+def signed_in(uow, key, token, allow_temporary=False, accounts=PATIENTS):
     """The live session of `token` and its account, its idle clock restarted."""
-    portal_session, account = live(uow, key, token)
-    touch(uow, portal_session, account, allow_temporary)
-    return portal_session, account
+    session_row, account = live(uow, key, token, accounts)
+    touch(uow, session_row, account, allow_temporary)
+    return session_row, account
 
 
 class SignedIn(NamedTuple):
@@ -64,22 +70,40 @@ def authenticate(uow, key, token):
     return SignedIn(account.patient_id, account.practice_id, practice.enabled_modules)
 
 
-def logout(uow, key, token):
-    portal_session, account = signed_in(uow, key, token, allow_temporary=True)
-    portal_session.revoked_at = uow.clock.now()
-    audit.record(uow, account.practice_id, account.patient_id, "logout", "success")
+class StaffSignedIn(NamedTuple):
+    staff_id: str
+    practice_id: str
+    username: str
+    name: str
+    role: str
+    permissions: List[str]  # what the role may do (domain.roles): the console checks these
+
+
+def authenticate_staff(uow, key, token, allow_temporary=False):
+    """The signed-in staff user behind `token` and what they may do, for the console's
+    pages; `allow_temporary` for the pages that change a temporary password."""
+    staff = signed_in(uow, key, token, allow_temporary, STAFF)[1]
+    return StaffSignedIn(staff.id, staff.practice_id, staff.username, staff.name, staff.role,
+                         roles.permissions_of(staff.role))
+
+
+def logout(uow, key, token, accounts=PATIENTS):
+    session_row, account = signed_in(uow, key, token, True, accounts)
+    session_row.revoked_at = uow.clock.now()
+    accounts.record(uow, account, "logout", "success")
 
 
 def logout_others(uow, key, token):
     """End every other session of the signed-in patient (a lost phone, a shared computer)."""
-    portal_session, account = signed_in(uow, key, token, allow_temporary=True)
-    revoke_all(uow, account.patient_id, keep=portal_session)
-    audit.record(uow, account.practice_id, account.patient_id, "logout_others", "success")
+    session_row, account = signed_in(uow, key, token, allow_temporary=True)
+    revoke_all(uow, account.patient_id, keep=session_row)
+    PATIENTS.record(uow, account, "logout_others", "success")
 
 
-def revoke_all(uow, patient_id, keep=None):
-    """End every session of the patient (but `keep`, the one asking)."""
-    query = update(PortalSession).where(PortalSession.patient_id == patient_id, PortalSession.revoked_at.is_(None))
+def revoke_all(uow, owner_id, keep=None, accounts=PATIENTS):
+    """End every session of the account (but `keep`, the one asking)."""
+    model = accounts.session
+    query = update(model).where(model.owner_id == owner_id, model.revoked_at.is_(None))
     if keep is not None:
-        query = query.where(PortalSession.id != keep.id)
+        query = query.where(model.id != keep.id)
     uow.session.execute(query.values(revoked_at=uow.clock.now()))

@@ -5,7 +5,7 @@ from dataclasses import fields
 
 from chairside.contracts.identity import CLINIC_NOT_FOUND, PATIENT_NOT_FOUND, PRACTICE_NOT_FOUND
 from chairside.tenancy import by_external_id
-from services.identity.domain import records
+from services.identity.domain import records, search
 from services.identity.domain.records import ClinicFacts, PatientFacts
 from services.identity.models import Clinic, Patient, Practice
 
@@ -74,6 +74,7 @@ def upsert_patient(uow, practice_id, external_id, sent):
         patient = Patient(id=patient_id, practice_id=practice_id, external_id=external_id)
         session.add(patient)
     _store(uow, patient, facts, version)
+    patient.name_words = search.stored_name_words(facts.first_name, facts.last_name)
     session.flush()
     session.expire(patient, ["clinic", "guarantor"])  # the answer names them as they are now
     uow.announce("patient_upserted", practice_id, patient)

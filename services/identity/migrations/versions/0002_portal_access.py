@@ -6,6 +6,10 @@ Revises: identity_0001
 from alembic import op
 import sqlalchemy as sa
 
+from services.identity.migrations.columns import (
+    challenge_columns, credential_columns, key, owner, recovery_code_columns, session_columns,
+)
+
 revision = "identity_0002"
 down_revision = "identity_0001"
 branch_labels = None
@@ -18,38 +22,12 @@ def upgrade():
     op.create_table(
         "portal_accounts",
         sa.Column("patient_id", sa.String(36), sa.ForeignKey("patients.id"), primary_key=True),
-        sa.Column("practice_id", sa.String(36), sa.ForeignKey("practices.id"), nullable=False),
-        sa.Column("username", sa.String(40), nullable=False),
-        sa.Column("username_key", sa.String(40), nullable=False),
-        sa.Column("password_hash", sa.String(200), nullable=False),
-        sa.Column("password_is_temporary", sa.Boolean, nullable=False),
-        sa.Column("password_failures", sa.Integer, nullable=False),
-        sa.Column("code_failures", sa.Integer, nullable=False),
-        sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("totp_secret", sa.String(64), nullable=True),
-        sa.Column("totp_pending_secret", sa.String(64), nullable=True),
-        sa.Column("totp_last_step", sa.BigInteger, nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        *credential_columns(),
         sa.UniqueConstraint("practice_id", "username_key", name="uq_portal_accounts_username"),
     )
-    op.create_table(
-        "recovery_codes",
-        sa.Column("id", sa.String(36), primary_key=True),
-        sa.Column("patient_id", sa.String(36), sa.ForeignKey("patients.id"), nullable=False),
-        sa.Column("code_hash", sa.String(64), nullable=False),
-        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
-    )
+    op.create_table("recovery_codes", key(), owner("patient_id", "patients"), *recovery_code_columns())
     op.create_index("ix_recovery_codes_patient_id", "recovery_codes", ["patient_id"])
-    op.create_table(
-        "login_challenges",
-        sa.Column("id", sa.String(36), primary_key=True),
-        sa.Column("patient_id", sa.String(36), sa.ForeignKey("patients.id"), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("text_code_hash", sa.String(64), nullable=True),
-        sa.Column("text_code_issued_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("text_code_used_at", sa.DateTime(timezone=True), nullable=True),
-    )
+    op.create_table("login_challenges", key(), owner("patient_id", "patients"), *challenge_columns())
     op.create_table(
         "text_code_sends",
         sa.Column("id", SERIAL, primary_key=True, autoincrement=True),
@@ -57,15 +35,7 @@ def upgrade():
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_text_code_sends_phone", "text_code_sends", ["phone"])
-    op.create_table(
-        "portal_sessions",
-        sa.Column("id", sa.String(36), primary_key=True),
-        sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
-        sa.Column("patient_id", sa.String(36), sa.ForeignKey("patients.id"), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
-    )
+    op.create_table("portal_sessions", key(), owner("patient_id", "patients"), *session_columns())
     op.create_index("ix_portal_sessions_patient_id", "portal_sessions", ["patient_id"])
     op.create_table(
         "audit_log",

@@ -1,0 +1,55 @@
+"""Staff roles: what each role may do, and the rules that keep a practice in the hands of
+its administrators. Pure: no I/O.
+
+TABLE is the one role-to-permission table. identity answers a signed-in staff user's
+permissions from it (StaffSignedIn.permissions) and the console checks those on every page
+and action, so no other part keeps a copy of who may do what.
+"""
+from typing import List
+
+from chairside.contracts.staff import (
+    ADMIN, BILLING, FRONT_DESK, LAST_ADMIN, MANAGE_PORTAL_ACCESS, NOT_YOURSELF, PERMISSIONS, ROLES, VIEW_PATIENT_AUDIT,
+    VIEW_PATIENTS, VIEW_PORTAL_LINK,
+)
+
+TABLE = {
+    ADMIN: frozenset(PERMISSIONS),
+    FRONT_DESK: frozenset({VIEW_PATIENTS, VIEW_PATIENT_AUDIT, MANAGE_PORTAL_ACCESS, VIEW_PORTAL_LINK}),
+    BILLING: frozenset({VIEW_PATIENTS, VIEW_PORTAL_LINK}),
+}
+
+
+def _granted(role):
+    try:
+        return TABLE[role]
+    except KeyError:
+        raise ValueError(f"unknown role {role!r}; expected one of {ROLES}") from None
+
+
+def permissions_of(role) -> List[str]:
+    """The role's permissions, in the contract's order (so that answers compare equal)."""
+    granted = _granted(role)
+    return [permission for permission in PERMISSIONS if permission in granted]
+
+
+def allows(role, permission) -> bool:
+    """May a staff user with `role` do what `permission` names? A name that is no
+    permission is a defect of the caller, not a "no": it raises."""
+    if permission not in PERMISSIONS:
+        raise ValueError(f"unknown permission {permission!r}; expected one of {PERMISSIONS}")
+    return permission in _granted(role)
+
+
+def not_yourself(staff_id, acting_staff_id):
+    """Nobody disables or resets their own account: a slip would lock them out of the
+    console, or end their own sign-in halfway through. Another administrator does it."""
+    if staff_id == acting_staff_id:
+        raise NOT_YOURSELF()
+
+
+def not_last_admin(role, other_active_admins):
+    """Disabling an active staff user of `role` must leave the practice an active
+    administrator (`other_active_admins` counts the others): with none, nobody could
+    manage staff, texting or the API key, and only an operator could repair it."""
+    if role == ADMIN and other_active_admins < 1:
+        raise LAST_ADMIN()
