@@ -1,0 +1,89 @@
+"""The permission matrix, generated: every role × every console page and action, and every
+role × every office API route, against the services as processes. A page the role's
+permissions (identity's one table) do not allow answers 403 PERMISSION_DENIED; one they
+allow answers as the page does; a staff session never opens the office API."""
+import re
+
+import pytest
+import requests
+
+from chairside.contracts.staff import ROLES
+from services.gateway.http import OFFICE, OPERATIONS
+from services.gateway.pages.web import CONSOLE_PAGES
+from services.identity.domain.roles import permissions_of
+from tests.e2e import staff
+from tests.e2e.conftest import wait_until
+
+pytestmark = pytest.mark.e2e
+
+PHONES = {"admin": "+15555550171", "front_desk": "+15555550172", "billing": "+15555550173"}
+VICTIM_PHONE = "+15555550179"
+# A page's own answer when the role may use it: 200, or 303 on to the next page (the
+# console's home, an action done); 400 and 409 are a form's refusals of what was sent.
+ALLOWED = {200, 303, 400, 409}
+
+
+def concrete(url, slug, values):
+    """/office/<slug>/patients/<external_id> with this test's practice and records."""
+    return re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: slug if m.group(1) == "slug" else values[m.group(1)], url)
+
+
+def relative(path, slug):
+    return path[len(f"/office/{slug}/"):]
+
+
+@pytest.fixture
+def consoles(system, family):
+    """A signed-in console per role, and what the pages' addresses need."""
+    running, clock, _ = system
+    portal, office, _ = family
+    clock.advance(minutes=61)  # codes to a phone are limited per hour: a fresh hour
+    slug = portal.practice
+    sessions = {}
+    for role in ROLES:
+        access = staff.create_staff(running, slug, f"staff-{role.replace('_', '')}", role, PHONES[role])
+        token = staff.sign_in(running, portal, slug, access["staff"]["username"], access["temporary_password"],
+                              PHONES[role])
+        sessions[role] = staff.Console(running.gateway_url, slug, token)
+    victim = staff.create_staff(running, slug, "victim", "billing", VICTIM_PHONE)["staff"]
+    clinics = wait_until(lambda: office.get("/office/v1/texting").json()["clinics"], message="sms clinics")
+    values = {"external_id": "P-1", "staff_id": victim["id"], "clinic_id": clinics[0]["clinic_id"]}
+    return slug, sessions, values, office
+
+
+def test_every_role_gets_exactly_the_console_pages_its_permissions_allow(consoles):
+    slug, sessions, values, _ = consoles
+    # Rotating the office key last: every other page still has the key it started with.
+    pages = sorted(CONSOLE_PAGES, key=lambda p: p[1].endswith("/rotate"))
+    checked = 0
+    for role in ("front_desk", "billing", "admin"):   # the admin's actions change things: last
+        allowed = permissions_of(role)
+        console = sessions[role]
+        for methods, url, name, permission in pages:
+            if permission is None:
+                continue  # no permission: every signed-in staff member (tested with the pages)
+            for method in methods.split(","):
+                answer = console.page(method, relative(concrete(url, slug, values), slug))
+                if permission in allowed:
+                    assert answer.status_code in ALLOWED, (role, method, url, answer.status_code)
+                    if method == "GET":
+                        assert answer.status_code == 200, (role, url, answer.status_code)
+                else:
+                    assert answer.status_code == 403 and "PERMISSION_DENIED" in answer.text, (
+                        role, method, url, answer.status_code)
+                checked += 1
+    assert checked >= 3 * 15
+
+
+def test_a_staff_session_never_opens_the_office_api(consoles):
+    slug, sessions, values, office = consoles
+    routes = [op for op in OPERATIONS if op.auth == OFFICE]
+    for role, console in sessions.items():
+        token = console.cookies.get("chairside_staff_session")
+        for operation in routes:
+            url = office.url + concrete(operation.url, slug, {**values, "external_id": "P-1"})
+            as_bearer = requests.request(operation.method, url, headers={"Authorization": f"Bearer {token}"},
+                                         timeout=30)
+            as_cookie = requests.request(operation.method, url, cookies={"chairside_staff_session": token},
+                                         timeout=30)
+            assert as_bearer.status_code == 401 and as_cookie.status_code == 401, (role, operation.url)
