@@ -14,6 +14,9 @@ from services.gateway.service import GatewayService
 
 OFFICE_KEY = "cs_office_good"
 PRACTICE = {"id": "practice-1", "slug": "demo", "name": "Demo", "timezone": "America/New_York"}
+PATIENT_ANSWER = {"id": "pat-1", "external_id": "P-1", "first_name": "Ann", "last_name": "Lee",
+                  "birthdate": "1980-02-03", "mobile_phone": None, "email": None, "clinic": None, "guarantor": None,
+                  "dependent": False, "text_ok": "unknown", "version": 1}
 
 
 def authenticate_office(api_key):

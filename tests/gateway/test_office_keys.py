@@ -9,11 +9,7 @@ from nameko.testing.services import entrypoint_hook
 from chairside.confirms import confirming_connection
 from chairside.events import load_event, new_event
 from chairside.events.envelope import EnvelopeSchema
-from tests.gateway.conftest import PRACTICE, office_keys
-
-PATIENT = {"id": "patient-1", "external_id": "P-1", "first_name": "Ann", "last_name": "Lee",
-           "birthdate": "1980-02-03", "mobile_phone": None, "email": None, "clinic": None, "guarantor": None,
-           "dependent": False, "text_ok": "unknown", "version": 1}
+from tests.gateway.conftest import PATIENT_ANSWER, PRACTICE, office_keys
 
 
 def rotated(practice_id):
@@ -25,7 +21,7 @@ def rotated(practice_id):
 
 @pytest.fixture
 def read_patient(gateway, office):
-    gateway.identity.get_patient.return_value = PATIENT
+    gateway.identity.read_patient.return_value = PATIENT_ANSWER
 
     def read():
         response = office.get("/office/v1/patients/P-1")
@@ -52,7 +48,7 @@ def test_an_unknown_key_is_refused_and_asked_about_every_time(gateway, web_sessi
         response = web_session.get("/office/v1/patients/P-1", headers={"Authorization": "Bearer cs_office_stale"})
         assert response.status_code == 401 and response.json()["error"] == "UNAUTHENTICATED"
         assert gateway.identity.authenticate_office.call_count == count
-    gateway.identity.get_patient.assert_not_called()
+    gateway.identity.read_patient.assert_not_called()
 
 
 def test_the_rotation_event_makes_the_gateway_ask_again(running_gateway, long_lived, read_patient):

@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 from marshmallow import ValidationError
 
-from chairside.contracts.identity import ClinicUpsert, Login, PatientUpsert, PracticeCreate, SyncKey
+from chairside.contracts.identity import ClinicUpsert, Login, PatientRead, PatientUpsert, PracticeCreate, SyncKey
 from chairside.contracts.sms import ClinicTexting, SendText
 
 ANN = {"first_name": "Ann", "last_name": "Lee", "birthdate": "1980-02-03"}
@@ -148,3 +148,13 @@ def test_invalid_texts(change, field):
 ])
 def test_invalid_clinic_settings(change, field):
     assert refused_fields(ClinicTexting(), dict(CLINIC, **change)) == {field}
+
+
+@pytest.mark.parametrize("action", ["patient_read", "balance_read", "x", "a" * 60])
+def test_audit_actions_accepted(action):
+    assert PatientRead().load({"action": action}) == {"action": action}
+
+
+@pytest.mark.parametrize("action", ["", "Patient_read", "patient read", "_read", "a" * 61, None, 7, "read\n"])
+def test_audit_actions_refused(action):
+    assert refused_fields(PatientRead(), {"action": action}) == {"action"}
