@@ -5,7 +5,7 @@ import pytest
 from marshmallow import ValidationError
 
 from chairside.contracts.identity import ClinicUpsert, Login, PatientRead, PatientUpsert, PracticeCreate, SyncKey
-from chairside.contracts.sms import ClinicTexting, SendText
+from chairside.contracts.sms import ClinicTexting, SendText, StaffPhone
 
 ANN = {"first_name": "Ann", "last_name": "Lee", "birthdate": "1980-02-03"}
 TEXT = {"body": "Your balance is $20.", "purpose": "payment_request"}
@@ -158,3 +158,13 @@ def test_audit_actions_accepted(action):
 @pytest.mark.parametrize("action", ["", "Patient_read", "patient read", "_read", "a" * 61, None, 7, "read\n"])
 def test_audit_actions_refused(action):
     assert refused_fields(PatientRead(), {"action": action}) == {"action"}
+
+
+def test_a_staff_phone_in_e164_loads():
+    assert StaffPhone().load({"phone": "+15555550177"}) == {"phone": "+15555550177"}
+
+
+@pytest.mark.parametrize("phone", ["5555550177", "+0555550177", "+1 555 555 0177", "+1555555017799999", "", None,
+                                   15555550177])
+def test_a_staff_phone_not_in_e164_is_refused(phone):
+    assert refused_fields(StaffPhone(), {"phone": phone}) == {"phone"}
