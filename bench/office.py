@@ -12,7 +12,6 @@ per request, and writes them to var/bench-office.json.
 
     python -m bench.office [--patients 200] [--threads 8] [--seconds 5] [--rounds 3]
 """
-import argparse
 import http.client
 import json
 import statistics
@@ -26,6 +25,7 @@ warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 
 from scripts.launcher import ROOT
 from bench import e2e, infra
+from bench.cli import arguments
 from bench.signin import summary
 
 OUTPUT = ROOT / "var" / "bench-office.json"
@@ -127,14 +127,12 @@ def measure(patients, threads, seconds, rounds):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m bench.office", description=__doc__.split("\n")[0])
-    parser.add_argument("--patients", type=int, default=200, help="patients synced, read in turn")
-    parser.add_argument("--threads", type=int, default=8, help="client threads sending at once")
-    parser.add_argument("--seconds", type=float, default=5, help="how long each route is measured per round")
-    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds of both routes; medians reported")
-    args = parser.parse_args(argv)
-    if min(args.patients, args.threads, args.seconds, args.rounds) <= 0:
-        parser.error("--patients, --threads, --seconds and --rounds must be positive")
+    args = arguments("bench.office", __doc__, argv, {
+        "patients": (int, 200, "patients synced, read in turn"),
+        "threads": (int, 8, "client threads sending at once"),
+        "seconds": (float, 5, "how long each route is measured per round"),
+        "rounds": (int, 3, "alternating rounds of both routes; medians reported"),
+    })
     results = measure(args.patients, args.threads, args.seconds, args.rounds)
     OUTPUT.parent.mkdir(parents=True, exist_ok=True)
     OUTPUT.write_text(json.dumps(results, indent=2) + "\n")
