@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run stop test bench bench-signin dlq-list dlq-replay clean
+.PHONY: run stop test bench bench-signin bench-office dlq-list dlq-replay clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ bench: $(VENV)/.installed
 bench-signin: $(VENV)/.installed
 	$(PY) -m scripts.infra
 	$(PY) -m bench.signin
+
+bench-office: $(VENV)/.installed
+	$(PY) -m scripts.infra
+	$(PY) -m bench.office
 
 dlq-list: $(VENV)/.installed
 	$(PY) -m chairside.dlq list

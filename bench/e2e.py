@@ -64,6 +64,23 @@ def cpu_snapshot(system):
     return {name: cpu_seconds(proc.pid) for name, proc in system.processes.items()}
 
 
+def cpu_delta(before, after):
+    """CPU seconds each process spent between two snapshots (those whose CPU was readable)."""
+    return {name: after[name] - before[name]
+            for name in after if after[name] is not None and before.get(name) is not None}
+
+
+def seed_practice(gateway_url, amqp_uri):
+    """The practice "bench" with clinic c1 (which patient_body names); its office API key."""
+    created = rpc(amqp_uri, "identity", "create_practice", {"slug": "bench", "name": "Bench Dental"})
+    api_key = created["api_key"]
+    response = requests.put(f"{gateway_url}/office/v1/clinics/c1", json={"name": "Bench Clinic", "country": "US"},
+                            headers={"Authorization": f"Bearer {api_key}"}, timeout=30)
+    if response.status_code != 200:
+        raise RuntimeError(f"PUT clinic: {response.status_code} {response.text}")
+    return api_key
+
+
 def start_system(amqp_uri):
     db_urls = {name: infra.create_database(db) for name, db in DATABASES.items()}
     port = free_port()
@@ -109,13 +126,7 @@ def measure(amqp_uri, count, threads, timeout=120):
         system.start()
         system.wait_healthy(timeout=90)
         boot_seconds = time.perf_counter() - boot_started
-        created = rpc(amqp_uri, "identity", "create_practice", {"slug": "bench", "name": "Bench Dental"})
-        api_key = created["api_key"]
-        response = requests.put(f"{system.gateway_url}/office/v1/clinics/c1",
-                                json={"name": "Bench Clinic", "country": "US"},
-                                headers={"Authorization": f"Bearer {api_key}"}, timeout=30)
-        if response.status_code != 200:
-            raise RuntimeError(f"PUT clinic: {response.status_code} {response.text}")
+        api_key = seed_practice(system.gateway_url, amqp_uri)
         counter = Counter(db_urls)
 
         cpu_before = cpu_snapshot(system)
@@ -142,9 +153,8 @@ def measure(amqp_uri, count, threads, timeout=120):
                 raise RuntimeError(f"service(s) died during the bench: {dead}; see {system.log_hint(dead)}")
             time.sleep(0.05)
         elapsed = max(finished_at.values())
-        cpu_after = cpu_snapshot(system)
-        cpu_ms = {name: round(1000 * (cpu_after[name] - cpu_before[name]) / count, 2)
-                  for name in cpu_after if cpu_after[name] is not None and cpu_before[name] is not None}
+        cpu_ms = {name: round(1000 * used / count, 2)
+                  for name, used in cpu_delta(cpu_before, cpu_snapshot(system)).items()}
         return {
             "patients": count,
             "client_threads": threads,

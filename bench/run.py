@@ -12,7 +12,6 @@ Prints a table and writes the figures to var/bench.json.
 (a) and (b) share one machine, broker and disk, whose speed drifts from second to
 second; they are measured in alternating rounds and the medians are compared.
 """
-import argparse
 import json
 import statistics
 import sys
@@ -28,6 +27,7 @@ from kombu import Connection
 from chairside.events import topology
 from scripts.launcher import ROOT
 from bench import ceiling, e2e, infra, relay
+from bench.cli import arguments
 from bench.payloads import patient_upserted
 
 RELAY_DATABASE = "chairside_bench_relay"
@@ -161,15 +161,12 @@ def run(events=5000, patients=300, threads=8, profile=False, rounds=3):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
-    parser.add_argument("--events", type=int, default=5000, help="messages for (a) and outbox rows for (b)")
-    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds of (a) and (b); medians are reported")
-    parser.add_argument("--patients", type=int, default=300, help="patients PUT in (c)")
-    parser.add_argument("--threads", type=int, default=8, help="client threads in (c)")
-    parser.add_argument("--profile", action="store_true", help="profile the relay with cProfile in (b)")
-    args = parser.parse_args(argv)
-    if min(args.events, args.rounds, args.patients, args.threads) < 1:
-        parser.error("--events, --rounds, --patients and --threads must be at least 1")
+    args = arguments("bench.run", __doc__, argv, {
+        "events": (int, 5000, "messages for (a) and outbox rows for (b)"),
+        "rounds": (int, 3, "alternating rounds of (a) and (b); medians are reported"),
+        "patients": (int, 300, "patients PUT in (c)"),
+        "threads": (int, 8, "client threads in (c)"),
+    }, flags={"profile": "profile the relay with cProfile in (b)"})
     run(args.events, args.patients, args.threads, args.profile, args.rounds)
     return 0
 

@@ -10,7 +10,6 @@ Prints p50/p95/p99/max of each step and writes them to var/bench-signin.json.
 
     python -m bench.signin [--patients 160] [--threads 8]
 """
-import argparse
 import json
 import os
 import re
@@ -30,6 +29,7 @@ import requests
 from scripts.admin import rpc
 from scripts.launcher import ROOT, System, free_port, service_env
 from bench import infra
+from bench.cli import arguments
 from bench.e2e import DATABASES, LOG_DIR, percentile
 
 OUTPUT = ROOT / "var" / "bench-signin.json"
@@ -174,12 +174,10 @@ def measure(patients, threads):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m bench.signin", description=__doc__.split("\n")[0])
-    parser.add_argument("--patients", type=int, default=160, help="patients, each signing in once")
-    parser.add_argument("--threads", type=int, default=8, help="patients signing in at once")
-    args = parser.parse_args(argv)
-    if min(args.patients, args.threads) < 1:
-        parser.error("--patients and --threads must be at least 1")
+    args = arguments("bench.signin", __doc__, argv, {
+        "patients": (int, 160, "patients, each signing in once"),
+        "threads": (int, 8, "patients signing in at once"),
+    })
     results = measure(args.patients, args.threads)
     OUTPUT.parent.mkdir(parents=True, exist_ok=True)
     OUTPUT.write_text(json.dumps(results, indent=2) + "\n")

@@ -11,7 +11,8 @@ failed handler is retried with back-off and then parked:
   that vanishes half-way redelivers rather than loses.
 
 The handler receives a validated `Event`; an envelope that does not match the
-catalogue is parked at once (retrying it cannot help).
+catalogue is parked at once (retrying it cannot help), and so is a failed event of a
+broadcast (chairside.events.topology), whose process's queue a retry queue would outlive.
 """
 import logging
 import traceback
@@ -71,7 +72,7 @@ class EventConsumer(Consumer):
     def setup(self):
         self.subscription = subscription(self.container.service_name, self.source, self.event_type)
         self.queue = self.subscription.queue()
-        self.delays = retry_delays()
+        self.delays = retry_delays() if self.subscription.retried else ()
         self.publisher = Publisher(self.container.config["AMQP_URI"], use_confirms=True, retry=False)
         super().setup()
 

@@ -16,6 +16,10 @@ RPCs added for the portal pages (issue 7), each loading and dumping the schemas 
                                                          recovery code when the account has one
     complete_reset(reset_id, NewPassword) -> None        every session of the account ends
     logout_others(token) -> None                         every other session of the patient ends
+
+Added for the office API (issue 8):
+    read_patient(practice_id, external_id, action) -> Patient   the read audited as `action`
+                                                         (PatientRead) in the same unit of work
 """
 import re
 from datetime import timedelta
@@ -249,12 +253,22 @@ class InvitationCheck(Input):
     invitation = Text(required=True, validate=validate.Length(min=1, max=MAX_TOKEN))
 
 
+def audit_action(**kwargs):
+    """What was done, as the audit log names it: patient_read, balance_read..."""
+    return fields.String(validate=validate.Regexp(whole(r"[a-z][a-z0-9_]{0,59}")), **kwargs)
+
+
 class AccessRecord(Input):
     """A read of patient data that another service answered, for the audit log."""
     practice_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
     patient_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
-    action = fields.String(required=True, validate=validate.Regexp(whole(r"[a-z][a-z0-9_]{0,59}")))
+    action = audit_action(required=True)
     outcome = fields.String(required=True, validate=validate.Regexp(whole(r"[a-z][a-z0-9_]{0,39}")))
+
+
+class PatientRead(Input):
+    """read_patient's audit action: the read of the patient that the caller shows."""
+    action = audit_action(required=True)
 
 
 # -- answers ------------------------------------------------------------------------------

@@ -1,5 +1,12 @@
 """sms's contract: texting settings per clinic, the practice's default texting clinic, a
-patient's texting contact, and sending a text."""
+patient's texting contact, and sending a text.
+
+    send_text(practice_id, patient_id, SendText) -> SentText   to a patient who may be texted
+    text_staff(practice_id, phone, SendText) -> SentText       to a staff member's own phone
+        (StaffPhone), from the practice's default texting clinic: the staff sign-in code.
+        Its purpose is STAFF_LOGIN_CODE, whose body sms never keeps readable. A phone that
+        opted out of the practice's texts (as a patient's phone) is refused, CANNOT_TEXT.
+"""
 from marshmallow import Schema, fields, validate
 
 from chairside.refusals import Conflict, ErrorCode, ServiceUnavailable
@@ -7,11 +14,12 @@ from chairside.schemas import Input, StrictBoolean, free_text, phone, whole
 
 MAX_BODY = 1600  # ten concatenated GSM-7 segments and more: anything longer is a mistake
 PURPOSE_PATTERN = whole(r"[a-z][a-z0-9_.-]{0,39}")
+STAFF_LOGIN_CODE = "staff_login_code"  # the purpose of a staff member's sign-in code text
 
 # -- error codes --------------------------------------------------------------------------
 
 CANNOT_TEXT = ErrorCode("CANNOT_TEXT", Conflict,
-                        "This patient cannot be texted (no mobile phone, opted out, or Text OK is no); see the fields.")
+                        "This person cannot be texted (no mobile phone, opted out, or Text OK is no); see the fields.")
 TEXTING_NOT_SET_UP = ErrorCode("TEXTING_NOT_SET_UP", Conflict,
                                "No clinic of this practice is set up for texting: subscribe the patient's clinic or "
                                "the practice's default texting clinic to texting, with a texting number.")
@@ -33,6 +41,10 @@ class SendText(Input):
     body = free_text(MAX_BODY, required=True)
     purpose = fields.String(required=True, validate=validate.Regexp(
         PURPOSE_PATTERN, error="Must be a short code of lower-case letters, digits and _ . -, such as payment_request."))
+
+
+class StaffPhone(Input):
+    phone = phone(required=True, metadata={"description": "The staff member's own mobile phone (E.164)."})
 
 
 # -- answers ------------------------------------------------------------------------------

@@ -77,7 +77,7 @@ def _schema_id(source, event_type, schema_version):
 
 def _channel(source, event_type):
     exchange = topology.exchange(source)
-    consumers = sorted(sub.consumer for sub in topology.SUBSCRIPTIONS
+    consumers = sorted(sub.consumer for sub in topology.EVERY_SUBSCRIPTION
                        if (sub.source, sub.event_type) == (source, event_type))
     inside = f" Inside Chairside it is consumed by {', '.join(consumers)}." if consumers else ""
     return {

@@ -47,9 +47,15 @@ class ClinicUpsertedV1(Schema):
     timezone = fields.String(required=True, metadata=_about("IANA time zone."))
 
 
+class PracticeKeyRotatedV1(Schema):
+    """identity.practice_key_rotated: the practice's office API key was replaced; forget what you cached of the old."""
+    practice_id = fields.String(required=True, metadata=_about("Chairside's practice id (UUID)."))
+
+
 CATALOGUE = {
     ("identity", "patient_upserted", 1): PatientUpsertedV1,
     ("identity", "clinic_upserted", 1): ClinicUpsertedV1,
+    ("identity", "practice_key_rotated", 1): PracticeKeyRotatedV1,
 }
 
 

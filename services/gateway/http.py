@@ -281,7 +281,7 @@ def _named(operation, name):
 def _call(service, operation, request, values):
     call = Call(request)
     if operation.auth == OFFICE:
-        call.practice = service.identity.authenticate_office(bearer_token(request))
+        call.practice = service.office_keys.practice(bearer_token(request), service.identity.authenticate_office)
         context.act_as(service.call_context, context.OFFICE)
     elif operation.auth == PATIENT:
         call.token = bearer_token(request)

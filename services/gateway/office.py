@@ -2,7 +2,6 @@
 issues portal access and reads the audit log. Every read of patient data is audited."""
 from chairside.contracts import billing, identity, sms
 from chairside.refusals import NOT_SYNCED_YET, RULE_BROKEN
-from services.gateway.audit import record_read
 from services.gateway.http import OFFICE, route
 from services.gateway.schemas import AuditQuery
 
@@ -13,9 +12,7 @@ PATIENT_NOT_FOUND = identity.PATIENT_NOT_FOUND
 class OfficeApi:
     def audited_patient(self, call, action):
         """The patient of the path, the read written to the audit log with the office as actor."""
-        patient = self.identity.get_patient(call.practice_id, call.path["external_id"])
-        record_read(self.identity, call.practice_id, patient["id"], action)
-        return patient
+        return self.identity.read_patient(call.practice_id, call.path["external_id"], action)
 
     @route("PUT", "/office/v1/clinics/<external_id>", tag=SYNC, auth=OFFICE, path=identity.SyncKey,
            body=identity.ClinicUpsert, answers=identity.Clinic, summary="Create or replace a clinic",

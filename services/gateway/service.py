@@ -2,12 +2,14 @@
 import eventlet
 
 from chairside import config
+from chairside.consumer import consume
 from chairside.remote import ServiceRpc
 from services.gateway.apidocs import ApiDocs
 from services.gateway.claims import PatientAccessApi
 from services.gateway.console.site import ConsolePages
 from services.gateway.http import Answer, CallContext, route
 from services.gateway.office import OfficeApi
+from services.gateway.office_keys import OfficeKeys
 from services.gateway.pages.site import PortalPages
 from services.gateway.patient import PatientApi
 from services.gateway.portal import OfficePortalApi
@@ -26,6 +28,12 @@ class GatewayService(OfficeApi, OfficeTextingApi, OfficePortalApi, PatientApi, P
     billing = ServiceRpc("billing")
     sms = ServiceRpc("sms")
     call_context = CallContext()
+    office_keys = OfficeKeys()
+
+    @consume("identity", "practice_key_rotated")
+    def on_practice_key_rotated(self, event):
+        """Every gateway process drops the practice's cached key check at once (forgetting twice is harmless)."""
+        self.office_keys.forget(event.data["practice_id"])
 
     @route("GET", "/health", tag="Health", answers={200: Health, 503: Health},
            summary="Whether the gateway can reach every service")

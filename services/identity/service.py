@@ -18,6 +18,10 @@ def external_id(value):
     return contract.SyncKey().load({"external_id": value})["external_id"]
 
 
+def audit_action(value):
+    return contract.PatientRead().load({"action": value})["action"]
+
+
 class IdentityService(ChairsideService):
     name = "identity"
     db = Database("services.identity:migrations")
@@ -74,8 +78,10 @@ class IdentityService(ChairsideService):
         return self.db.run(sync.clinic, practice_id, external_id(key), answer=contract.Clinic(), read_only=True)
 
     @rpc
-    def get_patient(self, practice_id, key):
-        return self.db.run(sync.patient, practice_id, external_id(key), answer=contract.Patient(), read_only=True)
+    def read_patient(self, practice_id, key, action):
+        """A patient the caller shows, the read audited as `action` by whoever the call acts for."""
+        return self.db.run(sync.read_patient, practice_id, external_id(key), audit_action(action),
+                           answer=contract.Patient())
 
     # -- portal access and sign-in ---------------------------------------------------------
 

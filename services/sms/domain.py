@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from chairside.contracts.identity import TEXT_OK
-from chairside.contracts.sms import CANNOT_TEXT, TEXTING_NOT_SET_UP, TEXTING_NUMBER_TAKEN
+from chairside.contracts.sms import CANNOT_TEXT, STAFF_LOGIN_CODE, TEXTING_NOT_SET_UP, TEXTING_NUMBER_TAKEN
 from chairside.refusals import rule_broken
 
 
@@ -73,6 +73,17 @@ def may_text(consent):
     return consent
 
 
+NUMBER_OPTED_OUT = "This phone opted out of the practice's texts (STOP)."
+
+
+def may_text_number(phone, opted_out):
+    """Refuse (CANNOT_TEXT) a text to a phone that is no patient's, such as a staff member's,
+    when the number opted out: an opt-out belongs to the number, whoever holds it."""
+    if opted_out:
+        raise CANNOT_TEXT(fields={"phone": [NUMBER_OPTED_OUT]})
+    return phone
+
+
 def clinic_texting(clinic_id, subscribed, number):
     """A clinic's texting settings as the office sets them: a subscribed clinic needs a number."""
     if subscribed and not number:
@@ -86,9 +97,9 @@ def check_number_free(practice_id, number, practices_using_it):
         raise TEXTING_NUMBER_TAKEN(fields={"number": [TEXTING_NUMBER_TAKEN.message]})
 
 
-# Texts whose body carries a secret (a sign-in, claim or password-reset code, an
-# invitation link): sent, but never kept readable.
-SECRET_PURPOSES = frozenset({"login_code", "claim_code", "reset_code", "invitation"})
+# Texts whose body carries a secret (a patient's or a staff member's sign-in code, a claim
+# or password-reset code, an invitation link): sent, but never kept readable.
+SECRET_PURPOSES = frozenset({"login_code", STAFF_LOGIN_CODE, "claim_code", "reset_code", "invitation"})
 
 
 def body_to_keep(body, purpose):

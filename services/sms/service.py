@@ -39,3 +39,10 @@ class SmsService(ChairsideService):
         """Text a patient from the clinic the rules choose: {"message_id", "to", "from"}."""
         return contract.SentText().dump(
             sending.send_text(self.db, self.provider, practice_id, patient_id, contract.SendText().load(sent)))
+
+    @rpc
+    def text_staff(self, practice_id, phone, sent):
+        """Text a staff member's own phone from the practice's default texting clinic (a sign-in code)."""
+        return contract.SentText().dump(sending.text_staff(
+            self.db, self.provider, practice_id, contract.StaffPhone().load({"phone": phone})["phone"],
+            contract.SendText().load(sent)))

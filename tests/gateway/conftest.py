@@ -6,13 +6,17 @@ import pytest
 import requests
 from nameko.containers import get_container_cls
 from nameko.testing.services import replace_dependencies
-from nameko.testing.utils import find_free_port
+from nameko.testing.utils import find_free_port, get_extension
 
 from chairside.contracts.identity import INVALID_API_KEY
+from services.gateway.office_keys import OfficeKeys
 from services.gateway.service import GatewayService
 
 OFFICE_KEY = "cs_office_good"
 PRACTICE = {"id": "practice-1", "slug": "demo", "name": "Demo", "timezone": "America/New_York"}
+PATIENT_ANSWER = {"id": "pat-1", "external_id": "P-1", "first_name": "Ann", "last_name": "Lee",
+                  "birthdate": "1980-02-03", "mobile_phone": None, "email": None, "clinic": None, "guarantor": None,
+                  "dependent": False, "text_ok": "unknown", "version": 1}
 
 
 def authenticate_office(api_key):
@@ -24,23 +28,30 @@ def authenticate_office(api_key):
 @pytest.fixture(scope="module")
 def running_gateway(vhosts):
     """One gateway per test module: starting and stopping a container costs seconds, and the
-    edge keeps no state between requests; each test gets fresh fakes (below)."""
+    edge keeps no state between requests but its office-key cache; each test gets fresh fakes
+    and an empty cache (below)."""
     port = find_free_port()
     config = {"WEB_SERVER_ADDRESS": f"127.0.0.1:{port}", "AMQP_URI": vhosts.create()}
     container = get_container_cls(config)(GatewayService, config)
     identity, forms, billing, sms = replace_dependencies(container, "identity", "forms", "billing", "sms")
     container.start()
-    yield port, SimpleNamespace(identity=identity, forms=forms, billing=billing, sms=sms)
+    yield port, SimpleNamespace(identity=identity, forms=forms, billing=billing, sms=sms), container
     container.kill()
 
 
 @pytest.fixture
 def gateway(running_gateway):
-    _, fakes = running_gateway
+    _, fakes, container = running_gateway
     for fake in vars(fakes).values():
         fake.reset_mock(return_value=True, side_effect=True)
     fakes.identity.authenticate_office.side_effect = authenticate_office
+    office_keys(container).forget(PRACTICE["id"])  # a test's fakes answer its office-key check
     return fakes
+
+
+def office_keys(container):
+    """The gateway's office-key cache (services/gateway/office_keys.py)."""
+    return get_extension(container, OfficeKeys).cache
 
 
 class WebSession(requests.Session):
@@ -57,7 +68,7 @@ class WebSession(requests.Session):
 
 @pytest.fixture
 def web_session(running_gateway):
-    port, _ = running_gateway
+    port, _, _ = running_gateway
     with WebSession(f"http://127.0.0.1:{port}") as session:
         yield session
 

@@ -14,11 +14,7 @@ from chairside.refusals import (
 from chairside.schemas import FreeText, Name, Text
 from services.gateway import errors
 from services.gateway.http import MAX_JSON_DEPTH, OPERATIONS, PATIENT
-from tests.gateway.conftest import PRACTICE
-
-PATIENT_ANSWER = {"id": "pat-1", "external_id": "P-1", "first_name": "Ann", "last_name": "Lee",
-                  "birthdate": "1980-02-03", "mobile_phone": None, "email": None, "clinic": None, "guarantor": None,
-                  "dependent": False, "text_ok": "unknown", "version": 1}
+from tests.gateway.conftest import PATIENT_ANSWER, PRACTICE
 
 # A valid body for every route that takes one: the probes below change one thing at a time.
 VALID_BODIES = {
@@ -160,7 +156,7 @@ REFUSALS = [identity_contract.PATIENT_NOT_FOUND(), NOT_SYNCED_YET(service="billi
 
 @pytest.mark.parametrize("refusal", REFUSALS, ids=lambda refusal: refusal.code)
 def test_a_refusal_from_a_service_answers_with_its_status_code_message_and_fields(gateway, office, refusal):
-    gateway.identity.get_patient.side_effect = refusal
+    gateway.identity.read_patient.side_effect = refusal
     response = office.get("/office/v1/patients/P-1")
     assert response.status_code == errors.status_of(type(refusal))
     expected = {"error": refusal.code, "message": refusal.message}
@@ -180,13 +176,13 @@ def test_the_table_has_a_status_for_every_refusal_class():
 
 @pytest.mark.parametrize("failure", [ConnectionResetError("gone"), OSError("broker away")])
 def test_a_broker_out_of_reach_is_503(gateway, office, failure):
-    gateway.identity.get_patient.side_effect = failure
+    gateway.identity.read_patient.side_effect = failure
     response = office.get("/office/v1/patients/P-1")
     assert response.status_code == 503 and response.json()["error"] == "SERVICE_UNAVAILABLE"
 
 
 def test_a_defect_is_a_500_with_a_reference_and_no_detail(gateway, office, caplog):
-    gateway.identity.get_patient.side_effect = RuntimeError("secret detail")
+    gateway.identity.read_patient.side_effect = RuntimeError("secret detail")
     response = office.get("/office/v1/patients/P-1")
     assert response.status_code == 500 and response.json()["error"] == "INTERNAL_ERROR"
     reference = re.search(r"reference ([0-9a-f]{12})", response.json()["message"]).group(1)
@@ -217,7 +213,7 @@ def test_patient_routes_without_a_token_never_reach_identity(gateway, web_sessio
 
 
 def test_answers_with_patient_data_are_never_cached(gateway, office):
-    gateway.identity.get_patient.return_value = PATIENT_ANSWER
+    gateway.identity.read_patient.return_value = PATIENT_ANSWER
     response = office.get("/office/v1/patients/P-1")
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["X-Content-Type-Options"] == "nosniff"

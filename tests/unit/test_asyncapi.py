@@ -109,7 +109,7 @@ def test_subscriber_rules_and_the_broker_are_stated():
 
 def test_every_subscribed_event_is_in_the_document():
     doc = document()
-    for sub in topology.SUBSCRIPTIONS:
+    for sub in topology.EVERY_SUBSCRIPTION:
         channel = doc["channels"][f"{sub.source}.{sub.event_type}"]
         assert channel["address"] == sub.queue().routing_key
         assert channel["bindings"]["amqp"]["exchange"]["name"] == sub.queue().exchange.name

@@ -4,8 +4,8 @@ from datetime import date
 import pytest
 from marshmallow import ValidationError
 
-from chairside.contracts.identity import ClinicUpsert, Login, PatientUpsert, PracticeCreate, SyncKey
-from chairside.contracts.sms import ClinicTexting, SendText
+from chairside.contracts.identity import ClinicUpsert, Login, PatientRead, PatientUpsert, PracticeCreate, SyncKey
+from chairside.contracts.sms import ClinicTexting, SendText, StaffPhone
 
 ANN = {"first_name": "Ann", "last_name": "Lee", "birthdate": "1980-02-03"}
 TEXT = {"body": "Your balance is $20.", "purpose": "payment_request"}
@@ -148,3 +148,23 @@ def test_invalid_texts(change, field):
 ])
 def test_invalid_clinic_settings(change, field):
     assert refused_fields(ClinicTexting(), dict(CLINIC, **change)) == {field}
+
+
+@pytest.mark.parametrize("action", ["patient_read", "balance_read", "x", "a" * 60])
+def test_audit_actions_accepted(action):
+    assert PatientRead().load({"action": action}) == {"action": action}
+
+
+@pytest.mark.parametrize("action", ["", "Patient_read", "patient read", "_read", "a" * 61, None, 7, "read\n"])
+def test_audit_actions_refused(action):
+    assert refused_fields(PatientRead(), {"action": action}) == {"action"}
+
+
+def test_a_staff_phone_in_e164_loads():
+    assert StaffPhone().load({"phone": "+15555550177"}) == {"phone": "+15555550177"}
+
+
+@pytest.mark.parametrize("phone", ["5555550177", "+0555550177", "+1 555 555 0177", "+1555555017799999", "", None,
+                                   15555550177])
+def test_a_staff_phone_not_in_e164_is_refused(phone):
+    assert refused_fields(StaffPhone(), {"phone": phone}) == {"phone"}

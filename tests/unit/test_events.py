@@ -71,3 +71,32 @@ def test_queue_names_follow_consumer_source_type():
     queue = sub.queue()
     assert queue.name == "sms.identity.clinic_upserted" and queue.routing_key == "clinic_upserted"
     assert queue.exchange.name == "identity.events" and queue.exchange.type == "topic" and queue.durable
+
+
+def test_a_broadcast_gives_each_process_its_own_queue_that_goes_with_it():
+    sub = topology.subscription("gateway", "identity", "practice_key_rotated")
+    first, second = sub.queue(), sub.queue()
+    assert first.name != second.name
+    for queue in (first, second):
+        assert queue.name.startswith("gateway.identity.practice_key_rotated.")
+        assert queue.routing_key == "practice_key_rotated" and queue.exchange.name == "identity.events"
+        assert queue.exclusive and queue.auto_delete and not queue.durable
+
+
+def test_only_durable_subscriptions_are_retried_and_declared_up_front():
+    """A retry queue would outlive a broadcast's queue; a process declares its own queue."""
+    assert all(sub.retried for sub in topology.SUBSCRIPTIONS)
+    assert not any(sub.retried for sub in topology.BROADCASTS)
+    declared = []
+
+    class Channel:
+        """Records the queues declared on it."""
+        def queue_declare(self, queue, **kwargs):
+            declared.append(queue)
+
+        def __getattr__(self, name):
+            return lambda *args, **kwargs: None
+
+    topology.declare(Channel())
+    assert {sub.queue_name for sub in topology.SUBSCRIPTIONS} <= set(declared)
+    assert not any(name.startswith(sub.queue_name) for sub in topology.BROADCASTS for name in declared)

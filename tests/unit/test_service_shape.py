@@ -6,6 +6,7 @@ from nameko.containers import ServiceContainer
 from chairside.consumer import EventConsumer
 from services.billing.service import BillingService
 from services.forms.service import FormsService
+from services.gateway.service import GatewayService
 from services.sms.service import SmsService
 
 CONFIG = {"AMQP_URI": "memory://"}
@@ -22,6 +23,7 @@ def consumers(service_cls):
     (FormsService, {("forms.on_patient_upserted", "identity", "patient_upserted")}),
     (SmsService, {("sms.on_patient_upserted", "identity", "patient_upserted"),
                   ("sms.on_clinic_upserted", "identity", "clinic_upserted")}),
+    (GatewayService, {("gateway.on_practice_key_rotated", "identity", "practice_key_rotated")}),
 ], ids=lambda value: getattr(value, "name", ""))
 def test_event_handlers_keep_their_consumer_names(service_cls, expected):
     assert consumers(service_cls) == expected

@@ -2,7 +2,8 @@ import pytest
 
 from chairside.refusals import ChairsideError
 from services.sms.domain import (
-    PhoneConsent, TextingClinic, check_number_free, choose_sender, clinic_texting, consent_after_sync, may_text,
+    NUMBER_OPTED_OUT, PhoneConsent, TextingClinic, check_number_free, choose_sender, clinic_texting,
+    consent_after_sync, may_text, may_text_number,
 )
 
 
@@ -123,10 +124,21 @@ def test_no_number_is_always_free():
     check_number_free("p1", None, ["p2"])
 
 
-@pytest.mark.parametrize("purpose, secret", [("login_code", "123456"), ("claim_code", "123456"),
-                                             ("reset_code", "123456"), ("invitation", "invite/Zm9vYmFy")])
+@pytest.mark.parametrize("purpose, secret", [("login_code", "123456"), ("staff_login_code", "123456"),
+                                             ("claim_code", "123456"), ("reset_code", "123456"),
+                                             ("invitation", "invite/Zm9vYmFy")])
 def test_codes_and_invitation_links_are_sent_but_not_kept(purpose, secret):
     from services.sms.domain import body_to_keep
     assert secret not in body_to_keep("Your code is 123456, or invite/Zm9vYmFy", purpose)
     assert body_to_keep("See you Tuesday at 9", "reminder") == "See you Tuesday at 9"
     assert body_to_keep("See you Tuesday at 9", "reminder") == "See you Tuesday at 9"
+
+
+def test_a_number_that_did_not_opt_out_may_be_texted():
+    assert may_text_number("+15555550177", opted_out=False) == "+15555550177"
+
+
+def test_a_number_that_opted_out_is_never_texted_whoever_holds_it():
+    with pytest.raises(ChairsideError) as refused:
+        may_text_number("+15555550177", opted_out=True)
+    assert refused.value.code == "CANNOT_TEXT" and refused.value.fields == {"phone": [NUMBER_OPTED_OUT]}

@@ -1,4 +1,6 @@
 """Practices and their office API keys, against a real database."""
+import json
+
 import pytest
 from sqlalchemy.exc import IntegrityError
 
@@ -74,6 +76,22 @@ def test_a_rotated_key_authenticates_and_the_old_one_no_longer_does(world):
     with pytest.raises(Unauthenticated) as refused:
         authenticate(world, made["api_key"])
     assert refused.value.code == "UNAUTHENTICATED"
+
+
+def test_a_rotation_is_announced_with_the_practice_and_nothing_secret(world):
+    made = world.practice("smile")
+    rotated = world.db.run(practices.rotate_office_key, "smile", answer=contract.PracticeKey())
+    [event] = world.outbox("practice_key_rotated")
+    assert (event["source"], event["practice_id"]) == ("identity", made["practice"]["id"])
+    assert event["data"] == {"practice_id": made["practice"]["id"]}
+    assert rotated["api_key"] not in json.dumps(event) and made["api_key"] not in json.dumps(event)
+
+
+def test_a_refused_rotation_announces_nothing(world):
+    world.practice("smile")
+    with pytest.raises(NotFound):
+        world.db.run(practices.rotate_office_key, "nosuch")
+    assert world.outbox("practice_key_rotated") == []
 
 
 def test_rotating_only_changes_that_practice_s_key(world):

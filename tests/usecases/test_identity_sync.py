@@ -295,3 +295,29 @@ def test_without_a_retry_the_loser_of_the_race_fails_and_stores_nothing(world):
             sync.upsert_patient, world.practice_id, "P-1", patient_body(first_name="Mario")))
     assert world.patient_row("P-1").first_name == "Maria"
     assert len(world.outbox("patient_upserted")) == 1
+
+
+# -- a patient read by the office, audited in the same unit of work --------------------------------
+
+def read(world, external_id, action="patient_read", practice_id=None):
+    return world.db.worker(actor="office", request_id="r-7").run(
+        sync.read_patient, practice_id or world.practice_id, external_id, action, answer=contract.Patient())
+
+
+def test_a_read_answers_the_patient_and_writes_its_audit_entry(world, clock):
+    patient = world.patient("P-1")
+    assert read(world, "P-1", "balance_read") == patient
+    [entry] = world.audit_rows()
+    assert (entry.practice_id, entry.patient_id, entry.action, entry.outcome) == \
+        (world.practice_id, patient["id"], "balance_read", "success")
+    assert (entry.actor, entry.request_id, entry.occurred_at) == ("office", "r-7", clock.now())
+
+
+def test_a_read_of_a_patient_not_there_is_refused_and_audits_nothing(world):
+    other = world.practice("other")["practice"]["id"]
+    world.patient("G-9", practice_id=other)
+    for external_id in ("P-404", "G-9"):
+        with pytest.raises(NotFound) as refused:
+            read(world, external_id)
+        assert refused.value.code == "PATIENT_NOT_FOUND"
+    assert world.audit_rows() == []

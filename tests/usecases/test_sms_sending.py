@@ -56,9 +56,17 @@ def send(sms_db, provider, practice_id="p1", patient_id="a1", sent=REMINDER):
     return sending.send_text(sms_db.worker(), provider, practice_id, patient_id, dict(sent))
 
 
-def refusal_of(sms_db, provider, **kwargs):
+STAFF_PHONE = "+15555550177"
+STAFF_CODE = {"body": "Your Chairside console sign-in code is 271828.", "purpose": "staff_login_code"}
+
+
+def text_staff(sms_db, provider, practice_id="p1", phone=STAFF_PHONE, sent=STAFF_CODE):
+    return sending.text_staff(sms_db.worker(), provider, practice_id, phone, dict(sent))
+
+
+def refusal_of(sms_db, provider, sender=send, **kwargs):
     with pytest.raises(ChairsideError) as refused:
-        send(sms_db, provider, **kwargs)
+        sender(sms_db, provider, **kwargs)
     return refused.value
 
 
@@ -166,11 +174,24 @@ NOT_SET_UP = {
 }
 
 
-@pytest.mark.parametrize("rows, default", NOT_SET_UP.values(), ids=NOT_SET_UP.keys())
-def test_with_no_clinic_that_can_text_the_send_is_refused(sms_db, rows, default):
+# A staff member's phone is no patient's: only the practice's default clinic can text it.
+STAFF_NOT_SET_UP = {
+    "no-default": (lambda: [clinic("c1")], None),   # a clinic that texts is no default
+    "default-unsubscribed": (lambda: [clinic("cd", subscribed=False)], "cd"),
+    "default-without-number": (lambda: [clinic("cd", number=None)], "cd"),
+    "default-not-synced": (lambda: [], "c-later"),
+    "another-practices-clinic": (lambda: [clinic("c9", practice_id="p2")], "c9"),
+}
+
+
+@pytest.mark.parametrize("rows, default, sender", [
+    *(pytest.param(*case, send, id=f"patient-{name}") for name, case in NOT_SET_UP.items()),
+    *(pytest.param(*case, text_staff, id=f"staff-{name}") for name, case in STAFF_NOT_SET_UP.items()),
+])
+def test_with_no_clinic_that_can_text_the_send_is_refused(sms_db, rows, default, sender):
     given(sms_db, *rows(), default=default)
     provider = FakeProvider()
-    refused = refusal_of(sms_db, provider)
+    refused = refusal_of(sms_db, provider, sender)
     assert isinstance(refused, Conflict) and refused.code == "TEXTING_NOT_SET_UP"
     assert provider.sent == [] and nothing_stored(sms_db)
 
@@ -220,12 +241,13 @@ def test_a_patient_outside_the_practice_is_not_synced_yet(sms_db, practice_id, p
 
 # -- when the provider fails ------------------------------------------------------------------
 
+@pytest.mark.parametrize("sender", [send, text_staff], ids=["patient", "staff"])
 @pytest.mark.parametrize("failure", [ConnectionError("unreachable"), TimeoutError(), RuntimeError("HTTP 500"),
                                      ValueError("number not mobile")], ids=lambda exc: type(exc).__name__)
-def test_a_provider_that_fails_leaves_nothing_stored(sms_db, failure):
-    given(sms_db, clinic("c1"), contact())
+def test_a_provider_that_fails_leaves_nothing_stored(sms_db, failure, sender):
+    given(sms_db, clinic("c1"), contact(), default="c1")
     provider = FakeProvider(fails_with=failure)
-    refused = refusal_of(sms_db, provider)
+    refused = refusal_of(sms_db, provider, sender)
     assert isinstance(refused, ServiceUnavailable) and refused.code == "PROVIDER_REFUSED"
     assert "not sent" in refused.message
     assert len(provider.sent) == 1 and nothing_stored(sms_db)
@@ -238,3 +260,36 @@ def test_a_send_after_a_provider_failure_goes_through(sms_db):
     provider.fails_with = None
     message = send(sms_db, provider)
     assert [m.id for m in messages(sms_db)] == [message.id]
+
+
+# -- a staff member's own phone: the staff sign-in code ----------------------------------------
+
+def test_a_staff_code_goes_from_the_default_clinic_and_is_kept_with_no_patient_and_no_code(sms_db, clock):
+    given(sms_db, clinic("c1"), clinic("cd", number=DEFAULT_NUMBER), default="cd")
+    provider = FakeProvider()
+    message = text_staff(sms_db, provider)
+    assert provider.sent == [(STAFF_PHONE, DEFAULT_NUMBER, STAFF_CODE["body"])]   # the staff member gets the code
+    assert SentText().dump(message) == {"message_id": message.id, "to": STAFF_PHONE, "from": DEFAULT_NUMBER}
+    [kept] = messages(sms_db)
+    assert (kept.practice_id, kept.clinic_id, kept.patient_id, kept.to_phone, kept.purpose) == \
+        ("p1", "cd", None, STAFF_PHONE, "staff_login_code")
+    assert "271828" not in kept.body and kept.provider_message_id == "prov-1" and kept.sent_at == clock.now()
+
+
+def test_a_staff_phone_that_opted_out_as_a_patient_s_is_not_texted(sms_db):
+    given(sms_db, clinic("cd", number=DEFAULT_NUMBER), contact(mobile_phone=STAFF_PHONE, opted_out=True), default="cd")
+    provider = FakeProvider()
+    refused = refusal_of(sms_db, provider, text_staff)
+    assert isinstance(refused, Conflict) and refused.code == "CANNOT_TEXT"
+    assert refused.fields == {"phone": [domain.NUMBER_OPTED_OUT]}
+    assert provider.sent == [] and nothing_stored(sms_db)
+
+
+@pytest.mark.parametrize("rows", [
+    lambda: [contact(mobile_phone=STAFF_PHONE)],                                   # a patient's, not opted out
+    lambda: [contact(mobile_phone=STAFF_PHONE, opted_out=True, practice_id="p2")],  # opted out of another practice
+    lambda: [contact(mobile_phone="+15555550178", opted_out=True)],                # another number opted out
+], ids=["shared-with-a-patient", "other-practice-opt-out", "other-number-opt-out"])
+def test_only_this_practice_s_opt_out_of_this_number_stops_a_staff_code(sms_db, rows):
+    given(sms_db, clinic("cd", number=DEFAULT_NUMBER), *rows(), default="cd")
+    assert text_staff(sms_db, FakeProvider()).to_phone == STAFF_PHONE

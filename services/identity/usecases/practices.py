@@ -32,12 +32,14 @@ def create_practice(uow, new):
 
 
 def rotate_office_key(uow, slug):
-    """A new office API key for the practice; the old one stops working."""
+    """A new office API key for the practice; the old one stops working, and the gateways
+    that cached its check are told to drop it (practice_key_rotated)."""
     practice = _by_slug(uow, slug)
     if practice is None:
         raise PRACTICE_NOT_FOUND()
     api_key = practices.new_api_key()
     practice.api_key_hash = practices.hash_api_key(api_key)
+    uow.announce("practice_key_rotated", practice.id, {"practice_id": practice.id})
     return IssuedKey(practice, api_key)
 
 

@@ -7,7 +7,9 @@ from chairside.contracts.identity import CLINIC_NOT_FOUND, PATIENT_NOT_FOUND, PR
 from chairside.tenancy import by_external_id
 from services.identity.domain import records, search
 from services.identity.domain.records import ClinicFacts, PatientFacts
+from services.identity.domain.throttle import SUCCESS
 from services.identity.models import Clinic, Patient, Practice
+from services.identity.usecases import audit
 
 
 def facts_of(row, facts_type):
@@ -87,3 +89,11 @@ def clinic(uow, practice_id, external_id):
 
 def patient(uow, practice_id, external_id):
     return by_external_id(uow.session, Patient, practice_id, external_id, PATIENT_NOT_FOUND)
+
+
+def read_patient(uow, practice_id, external_id, action):
+    """The patient, its read written to the audit log in the same unit of work: one call and
+    one transaction where a read and then its record took two of each."""
+    found = patient(uow, practice_id, external_id)
+    audit.record(uow, practice_id, found.id, action, SUCCESS)
+    return found

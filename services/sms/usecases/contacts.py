@@ -1,4 +1,6 @@
 """Patients' mobile phones and consent, kept from identity's events."""
+from sqlalchemy import exists, select
+
 from chairside.db import keep_newer_copy
 from chairside.refusals import not_synced_yet
 from chairside.tenancy import of_practice
@@ -17,3 +19,9 @@ def keep_contact(uow, event):
 
 def contact(uow, practice_id, patient_id):
     return of_practice(uow.session, Contact, patient_id, practice_id, not_synced_yet("sms", "patient"))
+
+
+def number_opted_out(uow, practice_id, phone):
+    """Whether `phone`, as the phone of any patient of the practice, opted out of its texts."""
+    return uow.session.scalar(select(exists().where(
+        Contact.practice_id == practice_id, Contact.mobile_phone == phone, Contact.opted_out.is_(True))))

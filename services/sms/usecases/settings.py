@@ -64,6 +64,11 @@ def texting_of(uow, practice_id, clinic_id):
     return clinic.texting if clinic else None
 
 
+def default_texting(uow, practice_id):
+    """The practice's default texting clinic as the sending rules see it; None when it has none."""
+    return texting_of(uow, practice_id, default_clinic_id(uow, practice_id))
+
+
 def settings(uow, practice_id):
     clinics = uow.session.scalars(select(Clinic).where(Clinic.practice_id == practice_id)
                                   .order_by(Clinic.name, Clinic.clinic_id)).all()
