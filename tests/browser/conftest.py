@@ -15,6 +15,7 @@ AXE_VERSION = "4.11.0"
 CHROMIUM = "/usr/bin/chromium"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
+TABLET = {"width": 768, "height": 1024}
 BLOCKING = ("serious", "critical")
 
 # the e2e world: the services on a movable clock with an SMS outbox, the Garcia family
@@ -47,8 +48,10 @@ def axe_source():
 class Pages:
     """A browser context at a viewport: opens pages, checks each with axe, saves screenshots."""
 
-    def __init__(self, browser, axe_source, viewport):
+    def __init__(self, browser, axe_source, viewport, screenshots_at=PHONE):
+        """screenshots_at: the viewport whose pages are saved (the portal's phone, the console's desktop)."""
         self.browser, self.axe_source, self.viewport = browser, axe_source, viewport
+        self.screenshots_at = screenshots_at
         self.contexts = []
         self.screenshots = Path(os.environ["CHAIRSIDE_SCREENSHOTS"]) if os.environ.get("CHAIRSIDE_SCREENSHOTS") else None
 
@@ -66,7 +69,7 @@ class Pages:
         blocking = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]]) for v in results["violations"]
                     if v["impact"] in BLOCKING]
         assert not blocking, f"axe on {page.url}: {blocking}"
-        if name and self.screenshots and self.viewport == PHONE:
+        if name and self.screenshots and self.viewport == self.screenshots_at:
             self.screenshots.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(self.screenshots / f"{name}.png"), full_page=True)
 
@@ -85,5 +88,20 @@ def pages(browser, axe_source):
 @pytest.fixture
 def desktop_pages(browser, axe_source):
     opened = Pages(browser, axe_source, DESKTOP)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def console_pages(browser, axe_source):
+    """The office console is desktop first: its screenshots are desktop-size."""
+    opened = Pages(browser, axe_source, DESKTOP, screenshots_at=DESKTOP)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def tablet_pages(browser, axe_source):
+    opened = Pages(browser, axe_source, TABLET, screenshots_at=None)
     yield opened
     opened.close()

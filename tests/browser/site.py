@@ -1,4 +1,5 @@
-"""The portal as a patient's browser uses it: addresses, the texted codes, signing in."""
+"""The portal as a patient's browser uses it, and the office console as a staff member's
+does: addresses, the texted codes, signing in (the same steps on both sites)."""
 import re
 
 import requests
@@ -8,15 +9,17 @@ SAME_WORDS = "If your details match our records, we have texted a code to the mo
 
 
 class Site:
-    def __init__(self, portal, office, clock):
+    def __init__(self, portal, office, clock, root="p"):
+        """root: "p" for the practice's portal, "office" for its console."""
         self.portal, self.office, self.clock = portal, office, clock
-        self.base = f"{portal.url}/p/{portal.practice}/"
+        self.root = f"/{root}/{portal.practice}/"
+        self.base = portal.url + self.root
 
     def url(self, rest=""):
         return self.base + rest
 
     def path(self, rest=""):
-        return f"/p/{self.portal.practice}/{rest}"
+        return self.root + rest
 
     def qr_png(self):
         return requests.get(self.url("qr.png"), timeout=30)

@@ -8,11 +8,12 @@ import pytest
 import requests
 
 from chairside.contracts.staff import ROLES
+from services.gateway import service  # noqa: F401  (registers every route and page)
 from services.gateway.http import OFFICE, OPERATIONS
 from services.gateway.pages.web import CONSOLE_PAGES
 from services.identity.domain.roles import permissions_of
+from scripts.admin import rpc
 from tests.e2e import staff
-from tests.e2e.conftest import wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -46,8 +47,9 @@ def consoles(system, family):
                               PHONES[role])
         sessions[role] = staff.Console(running.gateway_url, slug, token)
     victim = staff.create_staff(running, slug, "victim", "billing", VICTIM_PHONE)["staff"]
-    clinics = wait_until(lambda: office.get("/office/v1/texting").json()["clinics"], message="sms clinics")
-    values = {"external_id": "P-1", "staff_id": victim["id"], "clinic_id": clinics[0]["clinic_id"]}
+    practice_id = rpc(running.amqp_uri, "identity", "portal", slug)["practice"]["id"]
+    clinic = rpc(running.amqp_uri, "identity", "get_clinic", practice_id, "main")
+    values = {"external_id": "P-1", "staff_id": victim["id"], "clinic_id": clinic["id"]}
     return slug, sessions, values, office
 
 

@@ -13,4 +13,6 @@ class ApiKeyPages:
     @console_page("POST", "/office/<slug>/api-key/rotate", permission=MANAGE_API_KEY, returns_to="api-key")
     def rotate_api_key_page(self, view):
         rotated = self.identity.rotate_office_api_key(view.slug)
+        # This process stops the old key now; the others on identity's event.
+        self.office_keys.forget(view.practice["id"])
         return view.render("office/api_key_new.html", api_key=rotated["api_key"])
