@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from chairside.contracts.staff import ROLES
-from services.gateway import service  # noqa: F401  (registers every route and page)
+import services.gateway.service  # noqa: F401  (registers every route and page)
 from services.gateway.http import OFFICE, OPERATIONS
 from services.gateway.pages.web import CONSOLE_PAGES
 from services.identity.domain.roles import permissions_of
