@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from chairside.contracts.staff import ROLES
-import services.gateway.service  # noqa: F401  (registers every route and page)
+from services.gateway.service import GatewayService
 from services.gateway.http import OFFICE, OPERATIONS
 from services.gateway.pages.web import CONSOLE_PAGES
 from services.identity.domain.roles import permissions_of
@@ -55,6 +55,8 @@ def consoles(system, family):
 
 def test_every_role_gets_exactly_the_console_pages_its_permissions_allow(consoles):
     slug, sessions, values, _ = consoles
+    # every console page is an entrypoint of the gateway (importing it registered them)
+    assert CONSOLE_PAGES and all(hasattr(GatewayService, name) for _, _, name, _ in CONSOLE_PAGES)
     # Rotating the office key last: every other page still has the key it started with.
     pages = sorted(CONSOLE_PAGES, key=lambda p: p[1].endswith("/rotate"))
     checked = 0
