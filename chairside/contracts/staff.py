@@ -56,6 +56,9 @@ PERMISSIONS = (VIEW_PATIENTS, VIEW_PATIENT_AUDIT, MANAGE_PORTAL_ACCESS, VIEW_POR
 
 MAX_SEARCH = 100
 MAX_PAGE_SIZE = 100
+MAX_PAGE = 10_000
+SEARCH_HELP = ("A name (any part, accents and case ignored), a birth date (YYYY-MM-DD or MM/DD/YYYY), a phone number "
+               "or a PMS id; blank lists everyone.")
 DEFAULT_PAGE_SIZE = 25
 
 # -- error codes --------------------------------------------------------------------------
@@ -87,10 +90,8 @@ class StaffLogin(Input):
 
 
 class PatientSearch(Input):
-    q = Text(load_default="", validate=validate.Length(max=MAX_SEARCH), metadata={
-        "description": "A name (any part, accents and case ignored), a birth date (YYYY-MM-DD or MM/DD/YYYY), "
-                       "a phone number or a PMS id; blank lists everyone."})
-    page = WholeNumber(load_default=1, validate=validate.Range(min=1, max=10_000))
+    q = Text(load_default="", validate=validate.Length(max=MAX_SEARCH), metadata={"description": SEARCH_HELP})
+    page = WholeNumber(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = WholeNumber(load_default=DEFAULT_PAGE_SIZE, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
 
 

@@ -1,9 +1,9 @@
 """Office API: the PMS connector syncs clinics and patients, reads what the services hold,
 issues portal access and reads the audit log. Every read of patient data is audited."""
-from chairside.contracts import billing, identity, sms
+from chairside.contracts import billing, identity, sms, staff
 from chairside.refusals import NOT_SYNCED_YET, RULE_BROKEN
 from services.gateway.http import OFFICE, route
-from services.gateway.schemas import AuditQuery
+from services.gateway.schemas import AuditQuery, PatientSearchQuery
 
 SYNC = "PMS sync"
 PATIENT_NOT_FOUND = identity.PATIENT_NOT_FOUND
@@ -29,6 +29,13 @@ class OfficeApi:
                        "guarantor not synced yet.")
     def put_patient(self, call):
         return self.identity.upsert_patient(call.practice_id, call.path["external_id"], call.body)
+
+    @route("GET", "/office/v1/patients", tag=SYNC, auth=OFFICE, query=PatientSearchQuery,
+           answers=staff.PatientPage, summary="Find patients by name, birth date, phone or PMS id",
+           description="Paged, ordered by last name, first name; `total` counts every match. Each patient on "
+                       "the page is written to the audit log as listed.")
+    def search_patients(self, call):
+        return self.identity.search_patients(call.practice_id, PatientSearchQuery().dump(call.query))
 
     @route("GET", "/office/v1/patients/<external_id>", tag=SYNC, auth=OFFICE, path=identity.SyncKey,
            answers=identity.Patient, refuses=(PATIENT_NOT_FOUND,), summary="A patient as identity holds it")

@@ -1,6 +1,6 @@
 """Office API for the patient portal: its address and QR code, its modules and the
 dependent age, and invitations texted to patients."""
-from chairside.contracts import identity, sms
+from chairside.contracts import identity, sms, staff
 from chairside.refusals import NOT_SYNCED_YET
 from services.gateway import links
 from services.gateway.http import OFFICE, route
@@ -41,3 +41,18 @@ class OfficePortalApi:
     def invite(self, call):
         portal_url = links.portal_url(call.request, call.practice["slug"])
         return self.identity.invite(call.practice_id, call.path["external_id"], {"portal_url": portal_url})
+
+    @route("GET", "/office/v1/patients/<external_id>/portal-access", tag=PORTAL, auth=OFFICE, path=identity.SyncKey,
+           answers=staff.PortalAccessState, refuses=(identity.PATIENT_NOT_FOUND,),
+           summary="Whether the patient has portal access, is locked out, and when they last signed in",
+           description="Audited as a read of the patient.")
+    def portal_access_state(self, call):
+        return self.identity.patient_file(call.practice_id, call.path["external_id"])["portal_access"]
+
+    @route("DELETE", "/office/v1/patients/<external_id>/lockout", tag=PORTAL, auth=OFFICE, path=identity.SyncKey,
+           answers=staff.PortalAccessState, refuses=(identity.PATIENT_NOT_FOUND, staff.NO_PORTAL_ACCESS),
+           summary="Lift the patient's sign-in lockout",
+           description="The failure counts start again from zero; lifting when there is no lockout changes "
+                       "nothing. NO_PORTAL_ACCESS: the patient has no portal account.")
+    def lift_lockout(self, call):
+        return self.identity.lift_lockout(call.practice_id, call.path["external_id"])

@@ -2,7 +2,7 @@
 composes itself (the others are the services' contracts, chairside.contracts)."""
 from marshmallow import Schema, fields, validate
 
-from chairside.contracts import identity
+from chairside.contracts import identity, staff
 from chairside.contracts.identity import external_id
 from chairside.schemas import Input, Text, name
 
@@ -21,6 +21,15 @@ class CodeSent(Schema):
 
 class ChallengePath(Input):
     challenge_id = fields.String(required=True, metadata={"description": "From the answer of POST /api/v1/login."})
+
+
+class PatientSearchQuery(Input):
+    """The patients' search as a query string: numbers arrive as text here."""
+    q = Text(load_default="", validate=validate.Length(max=staff.MAX_SEARCH), metadata={
+        "description": staff.SEARCH_HELP})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=staff.MAX_PAGE))
+    per_page = fields.Integer(load_default=staff.DEFAULT_PAGE_SIZE, validate=validate.Range(
+        min=1, max=staff.MAX_PAGE_SIZE))
 
 
 class AuditQuery(Input):

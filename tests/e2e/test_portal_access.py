@@ -169,3 +169,31 @@ def test_signing_out_of_every_other_device(family):
     assert portal.post("/api/v1/logout/others", token=second).status_code == 204
     assert portal.get("/api/v1/me", first).status_code == 401
     assert portal.get("/api/v1/me", second).status_code == 200
+
+
+def test_the_office_finds_patients_sees_their_access_and_lifts_a_lockout(family):
+    portal, office, clock = family
+    clock.advance(minutes=61)
+    found = office.get("/office/v1/patients?q=GARCIA&per_page=2")
+    assert found.status_code == 200, found.text
+    assert found.json()["total"] == 4 and len(found.json()["patients"]) == 2
+    by_phone = office.get("/office/v1/patients?q=(555) 555-0112").json()["patients"]
+    assert [p["external_id"] for p in by_phone] == ["P-2"]
+    assert office.get("/office/v1/patients/P-1/portal-access").json()["has_access"] is False
+
+    access = issue(office, "P-1")
+    for _ in range(5):
+        assert portal.login(access["username"], "not the password at all").status_code in (401, 429)
+    locked = office.get("/office/v1/patients/P-1/portal-access").json()
+    assert locked["has_access"] is True and locked["locked_until"] is not None
+    lifted = office.http.delete(f"{office.url}/office/v1/patients/P-1/lockout", timeout=30)
+    assert lifted.status_code == 200 and lifted.json()["locked_until"] is None
+    assert portal.login(access["username"], access["temporary_password"]).status_code == 200
+    assert office.http.delete(f"{office.url}/office/v1/patients/P-2/lockout", timeout=30).json()["error"] == \
+        "NO_PORTAL_ACCESS"
+
+    def audited(external_id):
+        entries = office.get(f"/office/v1/audit?patient={external_id}").json()["entries"]
+        return {(entry["actor"], entry["action"]) for entry in entries}
+    assert {("office", "patient_read"), ("office", "lockout_lifted")} <= audited("P-1")
+    assert ("office", "patient_listed") in audited("P-2")   # found by its phone
