@@ -40,7 +40,9 @@ def choose_own_password(page, temporary, new):
 
 def test_an_admin_and_a_front_desk_colleague_at_work(console, console_pages, tablet_pages):
     site, admin = console
-    check = console_pages.check
+
+    def check(page, name=None):   # the console's screenshots beside the portal's
+        console_pages.check(page, name and f"console-{name.removeprefix('console-')}")
 
     # -- the administrator: the start page, then two factors by text ------------------------
     desk = console_pages.new()
@@ -53,6 +55,12 @@ def test_an_admin_and_a_front_desk_colleague_at_work(console, console_pages, tab
     choose_own_password(desk, admin["temporary_password"], STRONG)
     expect(desk.get_by_role("heading", name="Patients")).to_be_visible()
     check(desk, "console-patients")
+    desk.goto(site.url("patients/P-1"))
+    check(desk, "console-patient")
+    desk.get_by_role("link", name="Audit entries").click()
+    check(desk, "console-patient-audit")
+    desk.goto(site.url("account"))
+    check(desk, "console-account")
 
     # switches the payments module off
     desk.get_by_role("link", name="eServices setup").click()

@@ -21,7 +21,7 @@
       navigator.clipboard.writeText(source.textContent.trim()).then(function () {
         if (status) { status.textContent = "Copied."; }
       }, function () {
-        if (status) { status.textContent = "Could not copy: select the key and copy it."; }
+        if (status) { status.textContent = "Could not copy: select the text and copy it yourself."; }
       });
     });
   });
