@@ -240,12 +240,16 @@ def test_lifting_a_lockout_asks_identity_and_says_so(console):
     assert "The lockout is lifted" in shown and "/lift-lockout" not in shown
 
 
-def test_an_action_whose_session_ended_signs_in_again_and_lands_on_the_patients(console):
+def test_an_action_whose_session_ended_signs_in_again_and_lands_on_the_patients_page(console):
     fakes, session = console
     session.cookies.clear()
     session.cookies.set("chairside_browser", "browser-1", path="/office/demo/")
     location = urlsplit(post(session, "/office/demo/patients/P-100/lift-lockout").headers["Location"])
-    assert location.path == "/office/demo/sign-in" and parse_qs(location.query) == {"next": ["/office/demo/patients"]}
+    assert location.path == "/office/demo/sign-in"
+    assert parse_qs(location.query) == {"next": ["/office/demo/patients/P-100"]}
+    # a PMS id with characters of its own stays one path segment
+    location = urlsplit(post(session, "/office/demo/patients/a:b.c/invitation").headers["Location"])
+    assert parse_qs(location.query) == {"next": ["/office/demo/patients/a%3Ab.c"]}
     fakes.identity.lift_lockout.assert_not_called()
 
 

@@ -18,9 +18,9 @@ INVITATION_WORDS = {
     identity.DEPENDENT_NEEDS_OFFICE.code: "This patient is a dependent: their guarantor sees them in the portal, and "
                                           "they get access of their own only from the office (issue it here).",
 }
-# A session that ends during an action signs in again and lands on the patients' search:
-# an action's own address answers only POST.
-AFTER_SIGN_IN = "patients"
+# A session that ends during an action signs in again and lands on the patient's page (an
+# action's own address answers only POST).
+AFTER_SIGN_IN = "patients/{external_id}"
 
 notices(CONSOLE, **{
     "invitation-sent": "The invitation was texted to the patient. Its link works once, for "

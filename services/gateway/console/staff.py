@@ -3,7 +3,7 @@ A new account and a reset hand out a temporary password, shown once. identity de
 every rule (never yourself, never the last administrator); these pages put its refusals
 into words."""
 import re
-from datetime import datetime, timezone
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from chairside.contracts import identity, staff
@@ -32,13 +32,13 @@ def with_role_name(member):
     return {**member, "role_name": staff.ROLE_NAMES[member["role"]]}
 
 
-def row(member, view, now):
-    """One staff member as the table shows them: their role and status in words."""
+def row(member, view):
+    """One staff member as the table shows them: their role and status in words
+    (identity sends `locked_until` only while a lockout lasts)."""
     zone = view.practice["timezone"]
-    locked = member["locked_until"] and datetime.fromisoformat(member["locked_until"]) > now
     if not member["active"]:
         status = "Disabled"
-    elif locked:
+    elif member["locked_until"]:
         status = f"Locked until {local_time(member['locked_until'], zone)}"
     else:
         status = "Active"
@@ -50,9 +50,8 @@ def row(member, view, now):
 def staff_list(service, view, form=None):
     """The staff page; `form` carries a refused action's words to the top of it."""
     members = service.identity.list_staff(view.practice["id"])["staff"]
-    now = datetime.now(timezone.utc)
     return view.render("office/staff.html", form.status if form else 200, form=form,
-                       members=[row(member, view, now) for member in members])
+                       members=[row(member, view) for member in members])
 
 
 def temporary_password(view, access, reset):

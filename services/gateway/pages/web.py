@@ -21,7 +21,7 @@ import functools
 import logging
 from dataclasses import dataclass, field
 from typing import Optional
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from nameko.web.handlers import HttpRequestHandler
 from werkzeug.exceptions import HTTPException
@@ -203,6 +203,7 @@ class View:
     browser_id: str
     secure: bool
     signed_in: Optional[dict] = None     # identity's SignedIn or StaffSignedIn, on pages that need a session
+    values: dict = field(default_factory=dict)   # the page's path values but the slug
     cookies: list = field(default_factory=list)  # ("set", options, value) / ("delete", options)
 
     # -- the practice and its addresses -------------------------------------------------------
@@ -305,7 +306,8 @@ def page(method, url, *, signed_in=False, module=None, returns_to=None, site=POR
     request, which also restarts its idle clock), TEMPORARY_OK when a session whose
     password is temporary may use it. module: the portal module the page belongs to; while
     the practice has it off the page answers 403. returns_to: where a POST sends the
-    patient back after signing in again (a path under the portal), when not its own address.
+    patient back after signing in again (a path under the portal, which may name the page's
+    path values: "patients/{external_id}"), when not its own address.
     site and permission: see console_page.
     """
     if not url.startswith(site.root("<slug>")):
@@ -324,6 +326,7 @@ def page(method, url, *, signed_in=False, module=None, returns_to=None, site=POR
             try:
                 request.max_content_length = MAX_FORM_BYTES
                 view = _open(self, site, request, slug)
+                view.values = values
                 if request.method == "POST" and not security.csrf_ok(
                         view.key, view.root, request.cookies.get(BROWSER.name), request.form.get("csrf_token")):
                     raise FORM_EXPIRED()
@@ -379,7 +382,10 @@ def _return_path(view, returns_to):
     if view.request.method == "GET":
         query = view.request.query_string.decode("latin-1")
         return view.request.path + ("?" + query if query else "")
-    return view.path(returns_to) if returns_to is not None else view.request.path
+    if returns_to is None:
+        return view.request.path
+    # "patients/{external_id}": the page the action belongs to, from the action's own path
+    return view.path(returns_to.format(**{name: quote(str(value), safe="") for name, value in view.values.items()}))
 
 
 def _respond(view, result):
