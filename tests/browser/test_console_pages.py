@@ -31,8 +31,10 @@ def console(system, family):
     return Site(portal, office, clock, root="office"), admin
 
 
-def choose_own_password(page, temporary, new):
+def choose_own_password(page, temporary, new, check=None):
     expect(page.get_by_role("heading", name="Choose your own password")).to_be_visible()
+    if check:
+        check(page, "password")
     page.get_by_label("Temporary password").fill(temporary)
     page.get_by_label("New password").fill(new)
     page.get_by_role("button", name="Change password").click()
@@ -52,7 +54,7 @@ def test_an_admin_and_a_front_desk_colleague_at_work(console, console_pages, tab
     desk.get_by_role("button", name="Continue").click()
     expect(desk).to_have_url(re.compile(r"/sign-in$"))
     site.sign_in(desk, "admin", admin["temporary_password"], phone=ADMIN_PHONE, check=check)
-    choose_own_password(desk, admin["temporary_password"], STRONG)
+    choose_own_password(desk, admin["temporary_password"], STRONG, check)
     expect(desk.get_by_role("heading", name="Patients")).to_be_visible()
     check(desk, "console-patients")
     desk.goto(site.url("patients/P-1"))
@@ -61,6 +63,9 @@ def test_an_admin_and_a_front_desk_colleague_at_work(console, console_pages, tab
     check(desk, "console-patient-audit")
     desk.goto(site.url("account"))
     check(desk, "console-account")
+    desk.get_by_role("button", name="Get new recovery codes").click()
+    expect(desk.get_by_role("heading", name="Your recovery codes")).to_be_visible()
+    check(desk, "console-recovery-codes")
 
     # switches the payments module off
     desk.get_by_role("link", name="eServices setup").click()
