@@ -267,12 +267,15 @@ def test_the_audit_entries_are_newest_first_in_the_practices_time_and_in_words(c
         {"at": "2026-12-02T15:31:00+00:00", "actor": "staff:staff-1", "patient": "P-100", "action": "lockout_lifted",
          "outcome": "success", "request_id": "r4"},
     ]}
+    fakes.identity.list_staff.return_value = {"staff": [
+        {"id": "staff-1", "name": "Ana Ruiz", "username": "ana"}, {"id": "staff-2", "name": "Bo Li", "username": "bo"}]}
     answer = get(session, "/office/demo/patients/P-100/audit")
     assert answer.status_code == 200, answer.text
     fakes.identity.list_audit.assert_called_once_with("practice-1", "P-100")
     fakes.identity.patient_file.assert_not_called()
     cells = re.findall(r"<td>([^<]*)</td>", answer.text)
-    assert cells[0::3] == ["staff: staff-1 (you)", "staff: staff-9", "patient, in the portal", "office API"]
+    # a colleague by name; one gone from the staff list by id
+    assert cells[0::3] == ["staff: Ana Ruiz (ana) (you)", "staff: staff-9", "patient, in the portal", "office API"]
     assert cells[1:3] == ["Lockout lifted", "success"] and "wrong password" in cells
     assert "Dec 2, 2026, 10:31 AM EST" in answer.text and "Jun 1, 2026, 8:00 AM EDT" in answer.text
     assert answer.text.index("10:31 AM") < answer.text.index("10:30 AM") < answer.text.index("Jun 2, 2026")

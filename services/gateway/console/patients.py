@@ -39,10 +39,14 @@ def paging(view, q, found):
             "next": address(number + 1) if number < last else None}
 
 
-def who(actor, staff_id):
+def who(actor, staff_id, colleagues):
+    """The actor in words; a staff member by name and username (`colleagues`, by id), or
+    by id when the account is gone from the list."""
     kind, _, identifier = actor.partition(":")
     if kind == "staff":
-        return f"staff: {identifier}" + (" (you)" if identifier == staff_id else "")
+        known = colleagues.get(identifier)
+        name = f"{known['name']} ({known['username']})" if known else identifier
+        return f"staff: {name}" + (" (you)" if identifier == staff_id else "")
     return ACTORS.get(kind, actor)
 
 
@@ -84,7 +88,9 @@ class PatientPages:
         # Only the log: a role that may read the audit entries need not be one that may
         # read the patient's file, so the page names the patient by their PMS id.
         entries = self.identity.list_audit(view.practice["id"], external_id)["entries"]
-        rows = [{**entry, "who": who(entry["actor"], view.signed_in["staff_id"])} for entry in reversed(entries)]
+        colleagues = {member["id"]: member for member in self.identity.list_staff(view.practice["id"])["staff"]}
+        rows = [{**entry, "who": who(entry["actor"], view.signed_in["staff_id"], colleagues)}
+                for entry in reversed(entries)]
         return view.render("office/patient_audit.html", external_id=external_id, entries=rows,
                            times=Times(view.practice["timezone"]), path=patient_path(view, external_id),
                            sees_patient=view.allows(staff.VIEW_PATIENTS))
