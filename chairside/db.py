@@ -17,6 +17,7 @@ An event handler applies its effect once per event:
 
 which records (consumer, event id) in the same transaction as the effect.
 """
+import dataclasses
 import json
 import logging
 from contextlib import contextmanager
@@ -233,3 +234,17 @@ def keep_newer_copy(uow, event, model, key, fields, values=None, on_insert=None)
     kept = {name: data[name] for name in fields}
     kept.update(values or {}, practice_id=event.practice_id)
     return upsert_newer(uow.session, model, {key: data[key]}, data["version"], kept, on_insert)
+
+
+def facts_of(row, facts_type):
+    """What a synced `row` holds now, as `facts_type` (a dataclass of column names); None for no row."""
+    return facts_type(**{field.name: getattr(row, field.name) for field in dataclasses.fields(facts_type)}) \
+        if row else None
+
+
+def store_facts(uow, row, facts, version):
+    """Write what the PMS sent (`facts`) onto `row`, with its new version and the time of the change."""
+    for field in dataclasses.fields(facts):
+        setattr(row, field.name, getattr(facts, field.name))
+    row.version = version
+    row.updated_at = uow.clock.now()

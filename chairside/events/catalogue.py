@@ -7,6 +7,7 @@ subscriber gets a new version published beside the old one. The AsyncAPI documen
 """
 from marshmallow import Schema, fields, validate, ValidationError
 
+from chairside.contracts.forms import APPOINTMENT_STATUSES
 from chairside.contracts.identity import TEXT_OK
 
 
@@ -52,10 +53,25 @@ class PracticeKeyRotatedV1(Schema):
     practice_id = fields.String(required=True, metadata=_about("Chairside's practice id (UUID)."))
 
 
+class AppointmentUpsertedV1(Schema):
+    """forms.appointment_upserted: an appointment was created or changed by the PMS sync."""
+    appointment_id = fields.String(required=True, metadata=_about("Chairside's appointment id (UUID)."))
+    external_id = fields.String(required=True, metadata=_about("The PMS's id of the appointment."))
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1), metadata=VERSION_ABOUT)
+    patient_id = fields.String(required=True, metadata=_about("Chairside's patient id."))
+    clinic_id = fields.String(required=True, allow_none=True, metadata=_about("Chairside's clinic id, or null."))
+    start = fields.AwareDateTime(required=True, metadata=_about("The instant it starts, in UTC."))
+    duration_minutes = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    status = fields.String(required=True, validate=validate.OneOf(APPOINTMENT_STATUSES))
+    provider = fields.String(required=True, allow_none=True)
+    reason = fields.String(required=True, allow_none=True)
+
+
 CATALOGUE = {
     ("identity", "patient_upserted", 1): PatientUpsertedV1,
     ("identity", "clinic_upserted", 1): ClinicUpsertedV1,
     ("identity", "practice_key_rotated", 1): PracticeKeyRotatedV1,
+    ("forms", "appointment_upserted", 1): AppointmentUpsertedV1,
 }
 
 

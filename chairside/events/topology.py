@@ -51,6 +51,7 @@ class Broadcast(Subscription):
 SUBSCRIPTIONS = (
     Subscription("billing", "identity", "patient_upserted"),
     Subscription("forms", "identity", "patient_upserted"),
+    Subscription("forms", "identity", "clinic_upserted"),
     Subscription("sms", "identity", "patient_upserted"),
     Subscription("sms", "identity", "clinic_upserted"),
 )

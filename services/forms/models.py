@@ -1,6 +1,8 @@
 """Forms' tables (its database alone)."""
-from sqlalchemy import Date, Integer, String
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from chairside.types import UtcDateTime
 
 
 class Base(DeclarativeBase):
@@ -8,12 +10,51 @@ class Base(DeclarativeBase):
 
 
 class Patient(Base):
-    """Forms' copy of a patient: who fills in forms and for which clinic."""
+    """Forms' copy of a patient: who fills in forms and for which clinic. external_id, the
+    PMS's id, lets forms take appointments that name the patient as the PMS does."""
     __tablename__ = "patients"
+    __table_args__ = (Index("ix_patients_practice_external_id", "practice_id", "external_id"),)
     patient_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     practice_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
+    external_id = mapped_column(String(64), nullable=True)  # null on copies made before forms kept it
     first_name: Mapped[str] = mapped_column(String(100), nullable=False)
     last_name: Mapped[str] = mapped_column(String(100), nullable=False)
     birthdate = mapped_column(Date, nullable=False)
     clinic_id = mapped_column(String(36), nullable=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class Clinic(Base):
+    """Forms' copy of a clinic, from identity's events: its PMS id and the time zone its
+    appointments are shown in."""
+    __tablename__ = "clinics"
+    __table_args__ = (Index("ix_clinics_practice_external_id", "practice_id", "external_id"),)
+    clinic_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    practice_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    external_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    timezone: Mapped[str] = mapped_column(String(64), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class Appointment(Base):
+    """An appointment as the PMS syncs it; forms owns it (its start is kept in UTC)."""
+    __tablename__ = "appointments"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "external_id", name="uq_appointments_practice_external_id"),
+        Index("ix_appointments_patient_start", "patient_id", "start"),
+    )
+    appointment_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    practice_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    external_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.patient_id"), nullable=False)
+    clinic_id = mapped_column(ForeignKey("clinics.clinic_id"), nullable=True)
+    start = mapped_column(UtcDateTime, nullable=False)
+    duration_minutes: Mapped[int] = mapped_column(Integer, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    provider = mapped_column(String(100), nullable=True)
+    reason = mapped_column(String(500), nullable=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    updated_at = mapped_column(UtcDateTime, nullable=False)
+
+    patient = relationship(Patient)
+    clinic = relationship(Clinic)

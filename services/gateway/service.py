@@ -5,6 +5,7 @@ from chairside import config
 from chairside.consumer import consume
 from chairside.remote import ServiceRpc
 from services.gateway.apidocs import ApiDocs
+from services.gateway.appointments import OfficeAppointmentsApi
 from services.gateway.claims import PatientAccessApi
 from services.gateway.console.site import ConsolePages
 from services.gateway.http import Answer, CallContext, route
@@ -19,7 +20,7 @@ from services.gateway.texting import OfficeTextingApi
 BACKENDS = ("identity", "forms", "billing", "sms")
 
 
-class GatewayService(OfficeApi, OfficeTextingApi, OfficePortalApi, PatientApi, PatientAccessApi, PortalPages,
+class GatewayService(OfficeApi, OfficeAppointmentsApi, OfficeTextingApi, OfficePortalApi, PatientApi, PatientAccessApi, PortalPages,
                      ConsolePages, ApiDocs):
     name = "gateway"
 

@@ -21,6 +21,8 @@ VALID_BODIES = {
     "put_clinic": {"name": "Main Street", "phone": "+15555550100", "country": "US", "timezone": "America/Chicago"},
     "put_patient": {"first_name": "Ann", "last_name": "Lee", "birthdate": "1980-02-03", "email": "ann@example.com",
                     "mobile_phone": "+15555550111", "clinic": "main", "guarantor": "P-1", "text_ok": "yes"},
+    "put_appointment": {"patient": "P-1", "clinic": "main", "start": "2026-12-01T09:30:00-05:00",
+                        "duration_minutes": 30, "status": "scheduled", "provider": "Dr. Chen", "reason": "Cleaning"},
     "put_clinic_texting": {"subscribed": True, "number": "+15555550100"},
     "put_texting": {"default_clinic": "main"},
     "login": {"practice": "demo", "username": "ann", "password": "violet tractor juggles midnight"},

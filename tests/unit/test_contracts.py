@@ -4,6 +4,7 @@ from datetime import date
 import pytest
 from marshmallow import ValidationError
 
+from chairside.contracts.forms import AppointmentUpsert
 from chairside.contracts.identity import ClinicUpsert, Login, PatientRead, PatientUpsert, PracticeCreate, SyncKey
 from chairside.contracts.sms import ClinicTexting, SendText, StaffPhone
 
@@ -168,3 +169,59 @@ def test_a_staff_phone_in_e164_loads():
                                    15555550177])
 def test_a_staff_phone_not_in_e164_is_refused(phone):
     assert refused_fields(StaffPhone(), {"phone": phone}) == {"phone"}
+
+
+# -- appointments (forms) -----------------------------------------------------------------------
+
+APPOINTMENT = {"patient": "P-1", "start": "2026-12-01T09:30:00-05:00", "duration_minutes": 30, "status": "scheduled"}
+
+
+def test_a_minimal_appointment_loads_with_its_offset():
+    loaded = AppointmentUpsert().load(APPOINTMENT)
+    assert loaded["start"].isoformat() == "2026-12-01T09:30:00-05:00"
+    assert (loaded["clinic"], loaded["provider"], loaded["reason"]) == (None, None, None)
+
+
+def test_a_whole_number_of_minutes_written_as_a_float_loads():
+    assert AppointmentUpsert().load({**APPOINTMENT, "duration_minutes": 45.0})["duration_minutes"] == 45
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"start": "2026-12-01T09:30:00"}, "start"),                  # no offset: which clinic's 9:30?
+    ({"start": "2026-12-01"}, "start"),
+    ({"start": "0001-01-01T00:00:00+01:00"}, "start"),            # no valid instant
+    ({"start": "1899-12-31T23:59:59+00:00"}, "start"),
+    ({"start": "2200-01-01T00:00:00+00:00"}, "start"),
+    ({"duration_minutes": 0}, "duration_minutes"),
+    ({"duration_minutes": 1441}, "duration_minutes"),
+    ({"duration_minutes": 30.5}, "duration_minutes"),
+    ({"duration_minutes": "30"}, "duration_minutes"),
+    ({"duration_minutes": True}, "duration_minutes"),
+    ({"status": "no-show"}, "status"),
+    ({"patient": "P 1"}, "patient"),
+    ({"patient": None}, "patient"),
+    ({"clinic": ""}, "clinic"),
+    ({"provider": ""}, "provider"),
+    ({"provider": "Dr\u202eWho"}, "provider"),
+    ({"provider": "x" * 101}, "provider"),
+    ({"reason": "x" * 501}, "reason"),
+    ({"reason": "a\x00b"}, "reason"),
+    ({"room": "2"}, "room"),
+], ids=lambda value: str(value) if isinstance(value, str) else None)
+def test_invalid_appointment_fields(change, field):
+    with pytest.raises(ValidationError) as refused:
+        AppointmentUpsert().load({**APPOINTMENT, **change})
+    assert field in refused.value.messages
+
+
+def test_a_naive_start_is_refused_with_a_clear_message():
+    with pytest.raises(ValidationError) as refused:
+        AppointmentUpsert().load({**APPOINTMENT, "start": "2026-12-01T09:30:00"})
+    assert "offset" in refused.value.messages["start"][0]
+
+
+@pytest.mark.parametrize("missing", ["patient", "start", "duration_minutes", "status"])
+def test_required_appointment_fields(missing):
+    with pytest.raises(ValidationError) as refused:
+        AppointmentUpsert().load({k: v for k, v in APPOINTMENT.items() if k != missing})
+    assert missing in refused.value.messages

@@ -3,6 +3,7 @@ from datetime import date, datetime, timezone
 import pytest
 
 from chairside.refusals import Unprocessable
+from chairside.rules import next_version
 from services.identity.domain import practices, records as domain
 
 
@@ -66,6 +67,6 @@ def test_a_patient_that_breaks_rules_is_refused_with_every_problem(birthdate, cl
 
 def test_a_sync_bumps_the_version_only_when_something_changed():
     facts = domain.ClinicFacts("Main", None, "US", "America/New_York")
-    assert domain.next_version(None, 0, facts) == 1                      # a new record
-    assert domain.next_version(facts, 3, facts) is None                    # the same again: nothing
-    assert domain.next_version(facts, 3, domain.ClinicFacts("Main", None, "CA", "America/New_York")) == 4
+    assert next_version(None, 0, facts) == 1                      # a new record
+    assert next_version(facts, 3, facts) is None                    # the same again: nothing
+    assert next_version(facts, 3, domain.ClinicFacts("Main", None, "CA", "America/New_York")) == 4

@@ -20,7 +20,8 @@ def consumers(service_cls):
 
 @pytest.mark.parametrize("service_cls, expected", [
     (BillingService, {("billing.on_patient_upserted", "identity", "patient_upserted")}),
-    (FormsService, {("forms.on_patient_upserted", "identity", "patient_upserted")}),
+    (FormsService, {("forms.on_patient_upserted", "identity", "patient_upserted"),
+                    ("forms.on_clinic_upserted", "identity", "clinic_upserted")}),
     (SmsService, {("sms.on_patient_upserted", "identity", "patient_upserted"),
                   ("sms.on_clinic_upserted", "identity", "clinic_upserted")}),
     (GatewayService, {("gateway.on_practice_key_rotated", "identity", "practice_key_rotated")}),

@@ -65,9 +65,3 @@ def clean_name(value):
     return value.strip()
 
 
-def next_version(stored, version, facts):
-    """The version a record gets when the PMS sends `facts`: None when nothing changed
-    (`stored`, the facts kept now, are equal), else one more than `version` (0 for a new record)."""
-    if stored == facts:
-        return None
-    return (version or 0) + 1

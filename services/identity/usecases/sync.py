@@ -1,26 +1,16 @@
 """The PMS sync: clinics and patients by the PMS's own ids. Syncing the same record twice
 changes nothing and announces nothing; a change increments its version and is announced."""
 import uuid
-from dataclasses import fields
 
 from chairside.contracts.identity import CLINIC_NOT_FOUND, PATIENT_NOT_FOUND, PRACTICE_NOT_FOUND
+from chairside.db import facts_of, store_facts
+from chairside.rules import next_version
 from chairside.tenancy import by_external_id
 from services.identity.domain import records, search
 from services.identity.domain.records import ClinicFacts, PatientFacts
 from services.identity.domain.throttle import SUCCESS
 from services.identity.models import Clinic, Patient, Practice
 from services.identity.usecases import audit
-
-
-def facts_of(row, facts_type):
-    return facts_type(**{field.name: getattr(row, field.name) for field in fields(facts_type)}) if row else None
-
-
-def _store(uow, row, facts, version):
-    for field in fields(facts):
-        setattr(row, field.name, getattr(facts, field.name))
-    row.version = version
-    row.updated_at = uow.clock.now()
 
 
 def _practice(uow, practice_id):
@@ -35,13 +25,13 @@ def upsert_clinic(uow, practice_id, external_id, sent):
     facts = ClinicFacts(name=records.clean_name(sent["name"]), phone=sent["phone"], country=sent["country"],
                         timezone=sent["timezone"] or practice.timezone)
     clinic = by_external_id(uow.session, Clinic, practice_id, external_id)
-    version = records.next_version(facts_of(clinic, ClinicFacts), clinic.version if clinic else 0, facts)
+    version = next_version(facts_of(clinic, ClinicFacts), clinic.version if clinic else 0, facts)
     if version is None:
         return clinic
     if clinic is None:
         clinic = Clinic(id=str(uuid.uuid4()), practice_id=practice_id, external_id=external_id)
         uow.session.add(clinic)
-    _store(uow, clinic, facts, version)
+    store_facts(uow, clinic, facts, version)
     uow.session.flush()
     uow.announce("clinic_upserted", practice_id, clinic)
     return clinic
@@ -69,13 +59,13 @@ def upsert_patient(uow, practice_id, external_id, sent):
         clinic_id=clinic.id if clinic else None, guarantor_id=guarantor_id, dependent=sent["dependent"],
         text_ok=sent["text_ok"],
     )
-    version = records.next_version(facts_of(patient, PatientFacts), patient.version if patient else 0, facts)
+    version = next_version(facts_of(patient, PatientFacts), patient.version if patient else 0, facts)
     if version is None:
         return patient
     if patient is None:
         patient = Patient(id=patient_id, practice_id=practice_id, external_id=external_id)
         session.add(patient)
-    _store(uow, patient, facts, version)
+    store_facts(uow, patient, facts, version)
     patient.name_words = search.stored_name_words(facts.first_name, facts.last_name)
     session.flush()
     session.expire(patient, ["clinic", "guarantor"])  # the answer names them as they are now

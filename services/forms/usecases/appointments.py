@@ -1,0 +1,86 @@
+"""The PMS syncs appointments by its own ids: the same appointment twice changes nothing and
+announces nothing; a change increments its version and is announced (forms.appointment_upserted)
+in the same unit of work. Appointments are answered in their clinic's time zone, else the
+practice's (`practice_timezone`, which the caller passes: forms keeps no practices)."""
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import List, Optional
+
+from sqlalchemy import select
+
+from chairside.db import facts_of, store_facts
+from chairside.rules import next_version
+from chairside.tenancy import by_external_id
+from services.forms import domain
+from services.forms.domain import AppointmentFacts
+from services.forms.models import Appointment
+from services.forms.usecases.clinics import known_clinic
+from services.forms.usecases.patients import known_patient, patient
+
+
+@dataclass(frozen=True)
+class Shown:
+    """An appointment as the office reads it (chairside.contracts.forms.Appointment)."""
+    external_id: str
+    patient: str
+    clinic: Optional[str]
+    start: datetime
+    duration_minutes: int
+    status: str
+    provider: Optional[str]
+    reason: Optional[str]
+    timezone: str
+    version: int
+
+
+@dataclass(frozen=True)
+class PatientAppointments:
+    next_appointment: Optional[Shown]
+    appointments: List[Shown]
+
+
+def shown(appointment, practice_timezone):
+    clinic = appointment.clinic
+    zone = domain.zone_of(clinic.timezone if clinic else None, practice_timezone)
+    return Shown(
+        external_id=appointment.external_id, patient=appointment.patient.external_id,
+        clinic=clinic.external_id if clinic else None, start=domain.local(appointment.start, zone),
+        duration_minutes=appointment.duration_minutes, status=appointment.status, provider=appointment.provider,
+        reason=appointment.reason, timezone=zone, version=appointment.version,
+    )
+
+
+def upsert_appointment(uow, practice_id, external_id, sent, practice_timezone):
+    """Create or replace the appointment. A patient or clinic that forms has not received
+    from identity yet is refused with NOT_SYNCED_YET and nothing is stored: the PMS retries."""
+    session = uow.session
+    patient_id = known_patient(uow, practice_id, sent["patient"]).patient_id
+    clinic = known_clinic(uow, practice_id, sent["clinic"]) if sent["clinic"] else None
+    facts = AppointmentFacts(
+        patient_id=patient_id, clinic_id=clinic.clinic_id if clinic else None, start=domain.in_utc(sent["start"]),
+        duration_minutes=sent["duration_minutes"], status=sent["status"], provider=sent["provider"],
+        reason=sent["reason"],
+    )
+    appointment = by_external_id(session, Appointment, practice_id, external_id)
+    version = next_version(facts_of(appointment, AppointmentFacts), appointment.version if appointment else 0, facts)
+    if version is not None:
+        if appointment is None:
+            appointment = Appointment(appointment_id=str(uuid.uuid4()), practice_id=practice_id,
+                                      external_id=external_id)
+            session.add(appointment)
+        store_facts(uow, appointment, facts, version)
+        session.flush()
+        session.expire(appointment, ["patient", "clinic"])  # the answer names them as they are now
+        uow.announce("appointment_upserted", practice_id, appointment)
+    return shown(appointment, practice_timezone)
+
+
+def patient_appointments(uow, practice_id, patient_id, practice_timezone):
+    """Every appointment of the patient by start, and the next one at the clock's now."""
+    rows = uow.session.scalars(select(Appointment).where(
+        Appointment.patient_id == patient(uow, practice_id, patient_id).patient_id)).all()
+    rows = sorted(rows, key=domain.order)
+    upcoming = domain.next_appointment(rows, uow.clock.now())
+    return PatientAppointments(next_appointment=shown(upcoming, practice_timezone) if upcoming else None,
+                               appointments=[shown(row, practice_timezone) for row in rows])
