@@ -5,6 +5,9 @@ from datetime import datetime, timezone
 from typing import Optional
 from zoneinfo import ZoneInfo
 
+from chairside.contracts.forms import EARLIEST_START, LATEST_START, START_RANGE
+from chairside.refusals import rule_broken
+
 # What the patient still has to come to; cancelled, broken and completed ones are behind them.
 UPCOMING_STATUSES = ("scheduled", "confirmed")
 
@@ -23,7 +26,15 @@ class AppointmentFacts:
 
 
 def in_utc(start):
-    return start.astimezone(timezone.utc)
+    """The instant `start` (aware) in UTC, within the years forms keeps, else RULE_BROKEN.
+    Checked on the instant: 0001-01-01T00:00:00+01:00 is a well-formed text but no valid instant."""
+    try:
+        instant = start.astimezone(timezone.utc)
+    except OverflowError:
+        raise rule_broken("start", START_RANGE)
+    if not EARLIEST_START <= instant < LATEST_START:
+        raise rule_broken("start", START_RANGE)
+    return instant
 
 
 def order(appointment):

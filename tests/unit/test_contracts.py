@@ -189,9 +189,6 @@ def test_a_whole_number_of_minutes_written_as_a_float_loads():
 @pytest.mark.parametrize("change, field", [
     ({"start": "2026-12-01T09:30:00"}, "start"),                  # no offset: which clinic's 9:30?
     ({"start": "2026-12-01"}, "start"),
-    ({"start": "0001-01-01T00:00:00+01:00"}, "start"),            # no valid instant
-    ({"start": "1899-12-31T23:59:59+00:00"}, "start"),
-    ({"start": "2200-01-01T00:00:00+00:00"}, "start"),
     ({"duration_minutes": 0}, "duration_minutes"),
     ({"duration_minutes": 1441}, "duration_minutes"),
     ({"duration_minutes": 30.5}, "duration_minutes"),

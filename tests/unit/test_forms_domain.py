@@ -5,7 +5,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from chairside.contracts.forms import APPOINTMENT_STATUSES
+from chairside.contracts.forms import APPOINTMENT_STATUSES, AppointmentUpsert
+from chairside.refusals import Unprocessable
 from services.forms import domain
 from services.forms.domain import AppointmentFacts
 
@@ -71,6 +72,29 @@ def test_the_same_instant_with_another_offset_is_the_same_start():
     facts = dict(patient_id="a1", clinic_id=None, duration_minutes=30, status="scheduled", provider=None, reason=None)
     assert AppointmentFacts(start=domain.in_utc(local), **facts) == \
         AppointmentFacts(start=datetime(2026, 12, 1, 14, 30, tzinfo=timezone.utc), **facts)
+
+
+@pytest.mark.parametrize("start", [
+    "0001-01-01T00:00:00+01:00",      # a well-formed text, but before the first instant Python knows
+    "9999-12-31T23:59:59-14:00",      # after the last
+    "1899-12-31T23:59:59+00:00",
+    "1900-01-01T00:59:59+01:00",      # 1899 in UTC
+    "2200-01-01T00:00:00+00:00",
+])
+def test_a_start_outside_the_years_kept_breaks_a_rule(start):
+    loaded = AppointmentUpsert().load({"patient": "P-1", "start": start, "duration_minutes": 30,
+                                       "status": "scheduled"})["start"]
+    with pytest.raises(Unprocessable) as refused:
+        domain.in_utc(loaded)
+    assert refused.value.code == "RULE_BROKEN" and refused.value.fields == {"start": ["Must be from 1900 to 2199."]}
+
+
+@pytest.mark.parametrize("start", ["1900-01-01T00:00:00+00:00", "2199-12-31T23:59:59+00:00",
+                                   "1900-01-01T00:00:00-01:00"])
+def test_a_start_at_the_edges_of_the_years_kept_is_kept(start):
+    loaded = AppointmentUpsert().load({"patient": "P-1", "start": start, "duration_minutes": 30,
+                                       "status": "scheduled"})["start"]
+    assert domain.in_utc(loaded) == loaded
 
 
 def test_the_clinic_s_zone_wins_over_the_practice_s():

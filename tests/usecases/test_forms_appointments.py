@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from chairside.contracts.forms import Appointment as AppointmentAnswer, AppointmentUpsert, Appointments
-from chairside.refusals import NotFound
+from chairside.refusals import NotFound, Unprocessable
 from chairside.tables import OutboxRow
 from services.forms.models import Appointment, Clinic
 from services.forms.usecases import appointments, clinics, patients
@@ -175,3 +175,10 @@ def test_patients_keep_their_pms_id(forms, clock):
     forms.deliver("forms.on_patient_upserted", patients.record_patient,
                   patient_upserted(clock, version=2, external_id="PMS-1B"))
     assert put(forms, patient="PMS-1B")["patient"] == "PMS-1B"
+
+
+def test_a_start_outside_the_years_kept_breaks_a_rule_and_nothing_is_stored(forms):
+    with pytest.raises(Unprocessable) as refused:
+        put(forms, start="0001-01-01T00:00:00+01:00")
+    assert refused.value.code == "RULE_BROKEN" and set(refused.value.fields) == {"start"}
+    assert count(forms, Appointment) == 0 and outbox(forms) == []
