@@ -171,7 +171,7 @@ def test_a_patient_forms_has_not_received_is_not_synced_yet(forms):
     assert refused.value.code == "NOT_SYNCED_YET"
 
 
-def test_patients_keep_their_pms_id(forms, clock):
+def test_a_patient_is_named_by_the_pms_id_of_forms_newest_copy(forms, clock):
     forms.deliver("forms.on_patient_upserted", patients.record_patient,
                   patient_upserted(clock, version=2, external_id="PMS-1B"))
     assert put(forms, patient="PMS-1B")["patient"] == "PMS-1B"
