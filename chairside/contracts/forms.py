@@ -1,8 +1,13 @@
-"""forms' contract: the patients forms has recorded, and the appointments the PMS syncs.
+"""forms' contract: the patients forms has recorded, the appointments the PMS syncs, and the
+practice's form templates.
 
 RPCs (issue 9), each loading and dumping the schemas below:
     upsert_appointment(practice_id, external_id, AppointmentUpsert, practice_timezone) -> Appointment
     get_appointments(practice_id, patient_id, practice_timezone) -> Appointments
+    import_template(practice_id, QuestionnaireBody) -> Template
+    get_templates(practice_id) -> Templates
+    get_template(practice_id, template_id) -> Template
+    get_template_fhir(practice_id, template_id) -> the current version as a FHIR Questionnaire (QuestionnaireBody)
 `practice_timezone` is the practice's IANA time zone: an appointment without a clinic is
 shown in it (forms keeps clinics, not practices).
 """
@@ -11,7 +16,8 @@ from datetime import datetime, timezone
 from marshmallow import Schema, fields, validate
 
 from chairside.contracts.identity import external_id
-from chairside.schemas import Input, WholeNumber, free_text, name
+from chairside.refusals import ErrorCode, NotFound, ValidationFailed
+from chairside.schemas import Input, WholeNumber, free_text, name, whole
 
 APPOINTMENT_STATUSES = ("scheduled", "confirmed", "cancelled", "completed", "broken")
 MAX_DURATION_MINUTES = 24 * 60
@@ -68,3 +74,81 @@ class Appointments(Schema):
         "description": "The earliest scheduled or confirmed appointment that has not started; null when none."})
     appointments = fields.List(fields.Nested(Appointment), required=True, metadata={
         "description": "Every appointment of the patient, by start."})
+
+
+# Form templates (FHIR R4 Questionnaire in and out; services/forms/fhir.py says how it maps).
+QUESTIONNAIRE_NOT_SUPPORTED = ErrorCode(
+    "QUESTIONNAIRE_NOT_SUPPORTED", ValidationFailed,
+    "The Questionnaire has what a form template cannot keep; the fields name each item (linkId) and why.")
+TEMPLATE_NOT_FOUND = ErrorCode("TEMPLATE_NOT_FOUND", NotFound, "There is no such form template.")
+MAX_TITLE = 200
+MAX_URL = 255
+# Every element of an R4 Questionnaire: anything else is not a Questionnaire's (400 naming it).
+QUESTIONNAIRE_ELEMENTS = (
+    "id", "meta", "implicitRules", "language", "text", "extension", "modifierExtension", "identifier", "version",
+    "name", "derivedFrom", "status", "experimental", "subjectType", "date", "publisher", "contact", "description",
+    "useContext", "jurisdiction", "purpose", "copyright", "approvalDate", "lastReviewDate", "effectivePeriod", "code",
+)
+
+
+class QuestionnaireOutline(Input):
+    """What forms reads of a FHIR R4 Questionnaire: only its outline is checked here; forms
+    reads the items and refuses, by linkId, what a template cannot keep (QUESTIONNAIRE_NOT_SUPPORTED)."""
+    resourceType = fields.String(required=True, validate=validate.Equal("Questionnaire"))
+    url = fields.String(load_default=None, validate=validate.Regexp(whole(f"[!-~]{{1,{MAX_URL}}}"), error=(
+        f"Must be a canonical URL of at most {MAX_URL} visible ASCII characters.")), metadata={
+        "description": "Its canonical url: a Questionnaire with the url of a template of the practice becomes its "
+                       "next version."})
+    title = free_text(MAX_TITLE, required=True)
+    contained = fields.List(fields.Dict(), metadata={"description": "Value sets its choices name as #id."})
+    item = fields.List(fields.Dict(), required=True)
+
+
+# A FHIR R4 Questionnaire: its outline, and every other element taken as sent (not kept).
+QuestionnaireBody = QuestionnaireOutline.from_dict({element: fields.Raw() for element in QUESTIONNAIRE_ELEMENTS},
+                                                   name="QuestionnaireBody")
+
+
+class TemplateOption(Schema):
+    code = fields.String(required=True)
+    display = fields.String(required=True, allow_none=True)
+    system = fields.String(required=True, allow_none=True)
+
+
+class TemplateCondition(Schema):
+    question = fields.String(required=True, metadata={"description": "The linkId of an earlier question."})
+    operator = fields.String(required=True)
+    answer_type = fields.String(required=True)
+    answer = fields.Raw(required=True)
+    system = fields.String(required=True, allow_none=True)
+
+
+class TemplateItem(Schema):
+    link_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    text = fields.String(required=True, allow_none=True)
+    prefix = fields.String(required=True, allow_none=True)
+    required = fields.Boolean(required=True)
+    number_type = fields.String(required=True, allow_none=True, metadata={"description": "integer or decimal."})
+    options = fields.List(fields.Nested(TemplateOption), required=True)
+    open = fields.Boolean(required=True, metadata={"description": "A choice that also takes free text."})
+    enable_when = fields.List(fields.Nested(TemplateCondition), required=True)
+    enable_behavior = fields.String(required=True, allow_none=True, metadata={"description": "all or any."})
+    codes = fields.List(fields.Nested(TemplateOption), required=True)
+    items = fields.List(fields.Nested(lambda: TemplateItem()), required=True)
+
+
+class TemplateSummary(Schema):
+    id = fields.String(required=True)
+    url = fields.String(required=True, allow_none=True)
+    title = fields.String(required=True)
+    version = fields.Integer(required=True, metadata={"description": "The current version."})
+
+
+class Template(TemplateSummary):
+    created_at = fields.DateTime(required=True, metadata={"description": "When this version was published."})
+    items = fields.List(fields.Nested(TemplateItem), required=True)
+
+
+class Templates(Schema):
+    templates = fields.List(fields.Nested(TemplateSummary), required=True)

@@ -23,6 +23,7 @@ an answerValueSet that is not a contained ValueSet listing its concepts; an enab
 question that is not earlier in the form, with an unknown operator, or with an answer type
 forms cannot compare.
 """
+from chairside.contracts.forms import QUESTIONNAIRE_NOT_SUPPORTED
 from services.forms.template_items import (
     ANSWER_TYPES, BEHAVIORS, CHOICE_KINDS, NOT_QUESTIONS, NUMBER_TYPES, OPERATORS, ORDERED_ANSWER_TYPES,
     ORDERED_OPERATORS, Condition, Item, Option, walk,
@@ -57,8 +58,8 @@ class Problems:
 
 
 def import_questionnaire(questionnaire):
-    """(url, title, items) of a FHIR R4 Questionnaire dict, or (None, None, problems) where
-    problems maps each linkId to its reasons."""
+    """(url, title, items) of a FHIR R4 Questionnaire dict; else QUESTIONNAIRE_NOT_SUPPORTED
+    whose fields map each linkId (or the questionnaire's element) to its reasons."""
     problems = Problems()
     value_sets = {r.get("id"): r for r in questionnaire.get("contained") or [] if isinstance(r, dict)
                   and r.get("resourceType") == "ValueSet"}
@@ -69,12 +70,12 @@ def import_questionnaire(questionnaire):
     if not isinstance(title, str) or not title.strip():
         problems.add("title", "A template needs a title.")
     items = _items(questionnaire.get("item") or [], value_sets, problems, "item")
-    if not items and "item" not in problems.found:
+    if not questionnaire.get("item"):
         problems.add("item", "A template needs at least one item.")
     if not problems.found:
         _check_conditions(items, problems)
     if problems.found:
-        return None, None, problems.found
+        raise QUESTIONNAIRE_NOT_SUPPORTED(fields=problems.found)
     return questionnaire.get("url"), title.strip(), items
 
 

@@ -1,5 +1,5 @@
 """Forms' tables (its database alone)."""
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from chairside.types import UtcDateTime
@@ -58,3 +58,26 @@ class Appointment(Base):
 
     patient = relationship(Patient)
     clinic = relationship(Clinic)
+
+
+class FormTemplate(Base):
+    """A form template of a practice. `url` is the canonical url of the FHIR Questionnaire it
+    came from: a Questionnaire with the same url becomes its next version."""
+    __tablename__ = "form_templates"
+    __table_args__ = (UniqueConstraint("practice_id", "url", name="uq_form_templates_practice_url"),)
+    template_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    practice_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
+    url = mapped_column(String(255), nullable=True)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    current_version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class FormTemplateVersion(Base):
+    """One published version of a template: written once, never updated (a submission points
+    at the version it answered)."""
+    __tablename__ = "form_template_versions"
+    template_id: Mapped[str] = mapped_column(ForeignKey("form_templates.template_id"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    items = mapped_column(JSON, nullable=False)
+    created_at = mapped_column(UtcDateTime, nullable=False)

@@ -1,10 +1,10 @@
 """forms: the patients forms are due for and the clinics they go to, kept from identity's
-events, and the appointments the PMS syncs; their forms come with the forms issue. Inputs
-and answers follow chairside.contracts.forms."""
+events, the appointments the PMS syncs, and the practice's form templates (imported and
+exported as FHIR R4 Questionnaires). Inputs and answers follow chairside.contracts.forms."""
 from chairside.contracts import forms as contract
 from chairside.db import Database
 from chairside.entrypoints import ChairsideService, applied_once, rpc
-from services.forms.usecases import appointments, clinics, patients
+from services.forms.usecases import appointments, clinics, patients, templates
 
 
 class FormsService(ChairsideService):
@@ -28,3 +28,21 @@ class FormsService(ChairsideService):
     def get_appointments(self, practice_id, patient_id, practice_timezone):
         return self.db.run(appointments.patient_appointments, practice_id, patient_id, practice_timezone,
                            answer=contract.Appointments(), read_only=True)
+
+    @rpc
+    def import_template(self, practice_id, questionnaire):
+        return self.db.run(templates.import_template, practice_id, contract.QuestionnaireBody().load(questionnaire),
+                           answer=contract.Template(), retry_on_race=True)
+
+    @rpc
+    def get_templates(self, practice_id):
+        return self.db.run(templates.templates, practice_id, answer=contract.Templates(), read_only=True)
+
+    @rpc
+    def get_template(self, practice_id, template_id):
+        return self.db.run(templates.template, practice_id, template_id, answer=contract.Template(), read_only=True)
+
+    @rpc
+    def get_template_fhir(self, practice_id, template_id):
+        return self.db.run(templates.template_fhir, practice_id, template_id, answer=contract.QuestionnaireBody(),
+                           read_only=True)

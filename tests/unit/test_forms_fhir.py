@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from fhir.resources.R4B.questionnaire import Questionnaire
 
+from chairside.contracts.forms import QUESTIONNAIRE_NOT_SUPPORTED
+from chairside.refusals import ValidationFailed
 from services.forms.fhir import KIND_EXTENSION, export_questionnaire, import_questionnaire
 from services.forms.template_items import KINDS, Condition, Item, Option, items_json, items_of, walk
 
@@ -42,9 +44,10 @@ def questionnaire(*items, **extra):
 
 
 def refusals(*items, **extra):
-    url, title, problems = import_questionnaire(questionnaire(*items, **extra))
-    assert url is None and title is None
-    return problems
+    with pytest.raises(ValidationFailed) as refused:
+        import_questionnaire(questionnaire(*items, **extra))
+    assert refused.value.code == QUESTIONNAIRE_NOT_SUPPORTED.code
+    return refused.value.fields
 
 
 def test_every_kind_is_in_the_example():
