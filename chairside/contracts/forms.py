@@ -152,3 +152,7 @@ class Template(TemplateSummary):
 
 class Templates(Schema):
     templates = fields.List(fields.Nested(TemplateSummary), required=True)
+
+
+class TemplateKey(Input):
+    template_id = fields.UUID(required=True)

@@ -7,6 +7,7 @@ from chairside.remote import ServiceRpc
 from services.gateway.apidocs import ApiDocs
 from services.gateway.appointments import OfficeAppointmentsApi
 from services.gateway.claims import PatientAccessApi
+from services.gateway.form_templates import OfficeFormTemplatesApi
 from services.gateway.console.site import ConsolePages
 from services.gateway.http import Answer, CallContext, route
 from services.gateway.office import OfficeApi
@@ -20,8 +21,8 @@ from services.gateway.texting import OfficeTextingApi
 BACKENDS = ("identity", "forms", "billing", "sms")
 
 
-class GatewayService(OfficeApi, OfficeAppointmentsApi, OfficeTextingApi, OfficePortalApi, PatientApi, PatientAccessApi, PortalPages,
-                     ConsolePages, ApiDocs):
+class GatewayService(OfficeApi, OfficeAppointmentsApi, OfficeFormTemplatesApi, OfficeTextingApi, OfficePortalApi,
+                     PatientApi, PatientAccessApi, PortalPages, ConsolePages, ApiDocs):
     name = "gateway"
 
     identity = ServiceRpc("identity")

@@ -23,6 +23,8 @@ VALID_BODIES = {
                     "mobile_phone": "+15555550111", "clinic": "main", "guarantor": "P-1", "text_ok": "yes"},
     "put_appointment": {"patient": "P-1", "clinic": "main", "start": "2026-12-01T09:30:00-05:00",
                         "duration_minutes": 30, "status": "scheduled", "provider": "Dr. Chen", "reason": "Cleaning"},
+    "post_form_template": {"resourceType": "Questionnaire", "url": "http://example.org/q", "title": "History",
+                           "item": [{"linkId": "a", "type": "boolean", "text": "Allergies?"}]},
     "put_clinic_texting": {"subscribed": True, "number": "+15555550100"},
     "put_texting": {"default_clinic": "main"},
     "login": {"practice": "demo", "username": "ann", "password": "violet tractor juggles midnight"},
