@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from marshmallow import Schema, fields, validate
 
 from chairside.contracts.identity import external_id
-from chairside.refusals import ErrorCode, NotFound, ValidationFailed
+from chairside.refusals import ErrorCode, NotFound, Unprocessable
 from chairside.schemas import Input, WholeNumber, free_text, name, whole
 
 APPOINTMENT_STATUSES = ("scheduled", "confirmed", "cancelled", "completed", "broken")
@@ -77,10 +77,13 @@ class Appointments(Schema):
 
 
 # Form templates (FHIR R4 Questionnaire in and out; services/forms/fhir.py says how it maps).
+# 422, as every rule of a domain: the body fits the OpenAPI document (a Questionnaire's items
+# are any JSON objects there), and what forms cannot keep is a rule of forms.
 QUESTIONNAIRE_NOT_SUPPORTED = ErrorCode(
-    "QUESTIONNAIRE_NOT_SUPPORTED", ValidationFailed,
+    "QUESTIONNAIRE_NOT_SUPPORTED", Unprocessable,
     "The Questionnaire has what a form template cannot keep; the fields name each item (linkId) and why.")
 TEMPLATE_NOT_FOUND = ErrorCode("TEMPLATE_NOT_FOUND", NotFound, "There is no such form template.")
+RESOURCE_TYPE = "Questionnaire"
 MAX_TITLE = 200
 MAX_URL = 255
 # Every element of an R4 Questionnaire: anything else is not a Questionnaire's (400 naming it).
@@ -94,23 +97,25 @@ QUESTIONNAIRE_ELEMENTS = (
 class QuestionnaireOutline(Input):
     """What forms reads of a FHIR R4 Questionnaire: only its outline is checked here; forms
     reads the items and refuses, by linkId, what a template cannot keep (QUESTIONNAIRE_NOT_SUPPORTED)."""
-    resourceType = fields.String(required=True, validate=validate.Equal("Questionnaire"))
-    url = fields.String(load_default=None, validate=validate.Regexp(whole(f"[!-~]{{1,{MAX_URL}}}"), error=(
+    resourceType = fields.String(required=True, validate=validate.Equal(RESOURCE_TYPE))
+    url = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(whole(f"[!-~]{{1,{MAX_URL}}}"), error=(
         f"Must be a canonical URL of at most {MAX_URL} visible ASCII characters.")), metadata={
         "description": "Its canonical url: a Questionnaire with the url of a template of the practice becomes its "
                        "next version."})
     title = free_text(MAX_TITLE, required=True)
     contained = fields.List(fields.Dict(), metadata={"description": "Value sets its choices name as #id."})
-    item = fields.List(fields.Dict(), required=True)
+    item = fields.List(fields.Dict(), required=True, validate=validate.Length(min=1))
 
 
 # A FHIR R4 Questionnaire: its outline, and every other element taken as sent (not kept).
-QuestionnaireBody = QuestionnaireOutline.from_dict({element: fields.Raw() for element in QUESTIONNAIRE_ELEMENTS},
+QuestionnaireBody = QuestionnaireOutline.from_dict({element: fields.Raw(allow_none=True)
+                                                                         for element in QUESTIONNAIRE_ELEMENTS},
                                                    name="QuestionnaireBody")
 
 
 class TemplateOption(Schema):
-    code = fields.String(required=True)
+    code = fields.String(required=True, allow_none=True, metadata={
+        "description": "Always set on a choice's options; an item's codes may have none (FHIR allows it)."})
     display = fields.String(required=True, allow_none=True)
     system = fields.String(required=True, allow_none=True)
 

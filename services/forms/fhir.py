@@ -23,7 +23,7 @@ an answerValueSet that is not a contained ValueSet listing its concepts; an enab
 question that is not earlier in the form, with an unknown operator, or with an answer type
 forms cannot compare.
 """
-from chairside.contracts.forms import QUESTIONNAIRE_NOT_SUPPORTED
+from chairside.contracts.forms import QUESTIONNAIRE_NOT_SUPPORTED, RESOURCE_TYPE
 from services.forms.template_items import (
     ANSWER_TYPES, BEHAVIORS, CHOICE_KINDS, NOT_QUESTIONS, NUMBER_TYPES, OPERATORS, ORDERED_ANSWER_TYPES,
     ORDERED_OPERATORS, Condition, Item, Option, walk,
@@ -43,7 +43,6 @@ SHAPES = {"linkId": str, "type": str, "text": str, "prefix": str, "enableBehavio
 LISTS_OF_OBJECTS = ("code", "answerOption", "enableWhen", "item", "extension")
 ANSWER_SHAPES = {"boolean": (bool,), "integer": (int,), "decimal": (int, float), "date": (str,), "time": (str,),
                  "string": (str,), "coding": (dict,)}
-QUESTIONNAIRE = "Questionnaire"
 NOT_KEPT = "Not supported by forms (it would be lost)."
 
 
@@ -61,10 +60,10 @@ def import_questionnaire(questionnaire):
     """(url, title, items) of a FHIR R4 Questionnaire dict; else QUESTIONNAIRE_NOT_SUPPORTED
     whose fields map each linkId (or the questionnaire's element) to its reasons."""
     problems = Problems()
-    value_sets = {r.get("id"): r for r in questionnaire.get("contained") or [] if isinstance(r, dict)
-                  and r.get("resourceType") == "ValueSet"}
+    value_sets = {r["id"]: r for r in questionnaire.get("contained") or [] if isinstance(r, dict)
+                  and r.get("resourceType") == "ValueSet" and isinstance(r.get("id"), str)}
     for element in ("modifierExtension", "implicitRules"):
-        if element in questionnaire:
+        if questionnaire.get(element):  # null or empty changes nothing
             problems.add(element, NOT_KEPT)
     title = questionnaire.get("title")
     if not isinstance(title, str) or not title.strip():
@@ -264,7 +263,7 @@ def _check_conditions(items, problems):
 
 def export_questionnaire(url, title, version, items):
     """The template version as a FHIR R4 Questionnaire dict."""
-    questionnaire = {"resourceType": QUESTIONNAIRE, "status": "active", "title": title, "version": str(version),
+    questionnaire = {"resourceType": RESOURCE_TYPE, "status": "active", "title": title, "version": str(version),
                      "item": [_export_item(item) for item in items]}
     if url is not None:
         questionnaire["url"] = url

@@ -19,7 +19,7 @@ class OfficeFormTemplatesApi:
            description="A Questionnaire with the `url` of one of the practice's templates becomes its next "
                        "version; one whose title and items equal the current version publishes nothing and "
                        "answers that version (201 all the same). Only url, title and items are kept. "
-                       "QUESTIONNAIRE_NOT_SUPPORTED: `fields` names each item (linkId) forms cannot keep and why; "
+                       "QUESTIONNAIRE_NOT_SUPPORTED (422): `fields` names each item (linkId) forms cannot keep and why; "
                        "nothing was stored.")
     def post_form_template(self, call):
         return self.forms.import_template(call.practice_id, call.body)

@@ -34,5 +34,5 @@ def test_a_questionnaire_is_imported_listed_read_and_exported(running):
 
     refused = office.http.post(templates, json={**QUESTIONNAIRE, "item": [{"linkId": "doc", "type": "reference"}]},
                                timeout=30)
-    assert refused.status_code == 400 and refused.json()["error"] == "QUESTIONNAIRE_NOT_SUPPORTED"
+    assert refused.status_code == 422 and refused.json()["error"] == "QUESTIONNAIRE_NOT_SUPPORTED"
     assert list(refused.json()["fields"]) == ["doc"]

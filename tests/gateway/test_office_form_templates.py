@@ -1,5 +1,5 @@
 """The office's form template routes: the Questionnaire's outline checked at the edge and the
-rest passed to forms as sent, forms' refusals by linkId answered as 400, and reads by id."""
+rest passed to forms as sent, forms' refusals by linkId answered as 422, and reads by id."""
 import pytest
 
 from chairside.contracts.forms import QUESTIONNAIRE_NOT_SUPPORTED, TEMPLATE_NOT_FOUND
@@ -24,7 +24,7 @@ def test_a_questionnaire_goes_to_forms_as_sent_and_the_template_is_answered_201(
 
 @pytest.mark.parametrize("change, field", [
     ({"resourceType": "Patient"}, "resourceType"), ({"title": None}, "title"), ({"item": "a"}, "item"),
-    ({"url": "not a url"}, "url"), ({"contained": [1]}, "contained"), ({"_title": {}}, "_title"),
+    ({"url": "not a url"}, "url"), ({"contained": [1]}, "contained"), ({"_title": {}}, "_title"), ({"item": []}, "item"),
 ])
 def test_what_is_not_a_questionnaire_is_refused_at_the_edge(gateway, office, change, field):
     answer = office.post("/office/v1/form-templates", json={**QUESTIONNAIRE, **change})
@@ -32,11 +32,11 @@ def test_what_is_not_a_questionnaire_is_refused_at_the_edge(gateway, office, cha
     gateway.forms.import_template.assert_not_called()
 
 
-def test_what_forms_cannot_keep_is_a_400_naming_the_item(gateway, office):
+def test_what_forms_cannot_keep_is_a_422_naming_the_item(gateway, office):
     gateway.forms.import_template.side_effect = QUESTIONNAIRE_NOT_SUPPORTED(
         fields={"doc": ["Item type 'reference' is not supported."]})
     answer = office.post("/office/v1/form-templates", json=QUESTIONNAIRE)
-    assert answer.status_code == 400
+    assert answer.status_code == 422
     assert answer.json()["error"] == "QUESTIONNAIRE_NOT_SUPPORTED"
     assert answer.json()["fields"] == {"doc": ["Item type 'reference' is not supported."]}
 

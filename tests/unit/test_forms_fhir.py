@@ -8,7 +8,7 @@ import pytest
 from fhir.resources.R4B.questionnaire import Questionnaire
 
 from chairside.contracts.forms import QUESTIONNAIRE_NOT_SUPPORTED
-from chairside.refusals import ValidationFailed
+from chairside.refusals import Unprocessable
 from services.forms.fhir import KIND_EXTENSION, export_questionnaire, import_questionnaire
 from services.forms.template_items import KINDS, Condition, Item, Option, items_json, items_of, walk
 
@@ -44,7 +44,7 @@ def questionnaire(*items, **extra):
 
 
 def refusals(*items, **extra):
-    with pytest.raises(ValidationFailed) as refused:
+    with pytest.raises(Unprocessable) as refused:
         import_questionnaire(questionnaire(*items, **extra))
     assert refused.value.code == QUESTIONNAIRE_NOT_SUPPORTED.code
     return refused.value.fields
@@ -171,3 +171,9 @@ def test_a_questionnaire_without_items_is_refused():
 ])
 def test_items_not_shaped_as_fhir_says_are_refused_naming_the_item(item):
     assert "r" in refusals(item, contained=[{"resourceType": "ValueSet", "id": "vs", "compose": "x"}])
+
+
+def test_contained_resources_without_a_text_id_are_not_value_sets_it_can_name():
+    problems = refusals({"linkId": "c", "type": "choice", "answerValueSet": "#x"},
+                        contained=[{"resourceType": "ValueSet", "id": {"x": 1}}])
+    assert "must name a contained ValueSet" in problems["c"][0]

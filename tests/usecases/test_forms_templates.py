@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from chairside.contracts.forms import QuestionnaireBody, Template, Templates
-from chairside.refusals import NotFound, ValidationFailed
+from chairside.refusals import NotFound, Unprocessable
 from services.forms.models import FormTemplateVersion
 from services.forms.usecases import templates
 
@@ -74,7 +74,7 @@ def test_questionnaires_without_url_are_separate_templates(forms_db):
 
 
 def test_a_refused_questionnaire_stores_nothing(forms_db):
-    with pytest.raises(ValidationFailed) as refused:
+    with pytest.raises(Unprocessable) as refused:
         post(forms_db, changed(item=[{"linkId": "doc", "type": "reference"}]))
     assert refused.value.fields == {"doc": ["Item type 'reference' is not supported."]}
     assert forms_db.run(templates.templates, "p1", answer=Templates(), read_only=True) == {"templates": []}
