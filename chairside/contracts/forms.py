@@ -76,7 +76,7 @@ class Appointments(Schema):
         "description": "Every appointment of the patient, by start."})
 
 
-# Form templates (FHIR R4 Questionnaire in and out; services/forms/fhir.py says how it maps).
+# Form templates (FHIR R4 Questionnaire in and out; services/forms/fhir says how it maps).
 # 422, as every rule of a domain: the body fits the OpenAPI document (a Questionnaire's items
 # are any JSON objects there), and what forms cannot keep is a rule of forms.
 QUESTIONNAIRE_NOT_SUPPORTED = ErrorCode(

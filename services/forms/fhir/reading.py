@@ -1,39 +1,12 @@
-"""FHIR R4 Questionnaire to forms' template items and back. Pure: dicts in, dicts out.
-
-Mapping (export writes exactly what import reads, so export then import is the same template):
-    short_text  string             long_text  text            yes_no  boolean
-    single_choice  choice          multiple_choice  choice with repeats     (open-choice: `open`)
-    date  date    time  time       number  integer or decimal (`number_type`)
-    display  display               group  group
-    phone, email  string, and signature  attachment, each marked with the item extension
-        KIND_EXTENSION (valueCode phone, email or signature): R4 has no such types, and a
-        system that ignores the extension still sees a text question (or an attachment).
-Choices import from inline answerOption (valueCoding or valueString) or from an
-answerValueSet "#id" naming a contained ValueSet (compose.include concepts or
-expansion.contains); they export inline as valueCoding. Item codes (e.g. LOINC) and prefixes
-are kept. The questionnaire's metadata (publisher, status, dates...) is not part of a template:
-only url, title and items are kept; non-modifier extensions other than ours may be ignored,
-as FHIR allows.
-
-Refused with the item's linkId and the reason, never dropped: item types reference,
-quantity, url, dateTime and a plain attachment; modifierExtension; elements that change an
-item's meaning and that forms does not keep (initial, readOnly, maxLength, definition, ...);
-repeats on anything but a choice; duplicate or missing linkIds; a choice without options;
-an answerValueSet that is not a contained ValueSet listing its concepts; an enableWhen on a
-question that is not earlier in the form, with an unknown operator, or with an answer type
-forms cannot compare.
-"""
-from chairside.contracts.forms import QUESTIONNAIRE_NOT_SUPPORTED, RESOURCE_TYPE
+"""A FHIR R4 Questionnaire dict read as a template's url, title and items, or refused with
+every problem by linkId (services.forms.fhir says what is refused and why)."""
+from chairside.contracts.forms import QUESTIONNAIRE_NOT_SUPPORTED
+from services.forms.fhir.mapping import KIND_EXTENSION, MARKED_KINDS, PLAIN_KINDS
 from services.forms.template_items import (
     ANSWER_TYPES, BEHAVIORS, CHOICE_KINDS, NOT_QUESTIONS, NUMBER_TYPES, OPERATORS, ORDERED_ANSWER_TYPES,
     ORDERED_OPERATORS, Condition, Item, Option, walk,
 )
 
-KIND_EXTENSION = "https://chairside.dev/fhir/StructureDefinition/item-kind"
-MARKED_KINDS = {"phone": "string", "email": "string", "signature": "attachment"}
-PLAIN_KINDS = {"string": "short_text", "text": "long_text", "boolean": "yes_no", "date": "date", "time": "time",
-               "display": "display", "group": "group"}
-PLAIN_TYPES = {kind: fhir_type for fhir_type, kind in PLAIN_KINDS.items()}
 ITEM_ELEMENTS = ("linkId", "type", "text", "prefix", "required", "repeats", "code", "answerOption",
                  "answerValueSet", "enableWhen", "enableBehavior", "item", "id", "extension")
 # The JSON shape of each kept element: anything else is refused before it is read.
@@ -259,57 +232,3 @@ def _check_conditions(items, problems):
             elif earlier.kind in NOT_QUESTIONS:
                 problems.add(item.link_id, f"enableWhen names {condition.question!r}, which is not a question.")
         seen[item.link_id] = item
-
-
-def export_questionnaire(url, title, version, items):
-    """The template version as a FHIR R4 Questionnaire dict."""
-    questionnaire = {"resourceType": RESOURCE_TYPE, "status": "active", "title": title, "version": str(version),
-                     "item": [_export_item(item) for item in items]}
-    if url is not None:
-        questionnaire["url"] = url
-    return questionnaire
-
-
-def _export_item(item):
-    exported = {"linkId": item.link_id, "type": _fhir_type(item)}
-    if item.kind in MARKED_KINDS:
-        exported["extension"] = [{"url": KIND_EXTENSION, "valueCode": item.kind}]
-    for key, value in (("text", item.text), ("prefix", item.prefix)):
-        if value is not None:
-            exported[key] = value
-    if item.codes:
-        exported["code"] = [_export_coding(c) for c in item.codes]
-    if item.required:
-        exported["required"] = True
-    if item.kind == "multiple_choice":
-        exported["repeats"] = True
-    if item.options:
-        exported["answerOption"] = [{"valueCoding": _export_coding(o)} for o in item.options]
-    if item.enable_when:
-        exported["enableWhen"] = [_export_condition(c) for c in item.enable_when]
-    if item.enable_behavior is not None:
-        exported["enableBehavior"] = item.enable_behavior
-    if item.items:
-        exported["item"] = [_export_item(child) for child in item.items]
-    return exported
-
-
-def _fhir_type(item):
-    if item.kind in CHOICE_KINDS:
-        return "open-choice" if item.open else "choice"
-    if item.kind == "number":
-        return item.number_type
-    return MARKED_KINDS.get(item.kind) or PLAIN_TYPES[item.kind]
-
-
-def _export_coding(option):
-    return {key: value for key, value in (("system", option.system), ("code", option.code),
-                                          ("display", option.display)) if value is not None}
-
-
-def _export_condition(condition):
-    answer = condition.answer
-    if condition.answer_type == "coding":
-        answer = _export_coding(Option(code=condition.answer, system=condition.system))
-    return {"question": condition.question, "operator": condition.operator,
-            "answer" + condition.answer_type.capitalize(): answer}
