@@ -23,7 +23,7 @@ TITLES = {
 # What every portal template may use; a page without a practice (unknown, or identity
 # away) leaves these empty.
 NO_PRACTICE = {"practice": None, "modules": [], "home": None, "signed_in": False, "csrf_token": None,
-               "notice": None, "form": None, "staff": None}
+               "notice": None, "form": None, "staff": None, "navigation": []}
 
 
 def html(template, status=200, headers=None, **context):

@@ -31,7 +31,9 @@ from chairside import config, context
 from chairside.contracts.identity import (
     INVALID_CODE, MIN_PASSWORD, MODULE_DISABLED, PASSWORD_CHANGE_REQUIRED, PRACTICE_NOT_FOUND, SIGN_IN_REQUIRED,
 )
-from chairside.contracts.staff import PERMISSION_DENIED, PERMISSIONS
+from chairside.contracts.staff import (
+    MANAGE_API_KEY, MANAGE_STAFF, PERMISSION_DENIED, PERMISSIONS, VIEW_PATIENTS, VIEW_PORTAL_LINK,
+)
 from chairside.refusals import ChairsideError, ErrorCode, Forbidden
 from services.gateway import errors
 from services.gateway.http import JsonWebServer
@@ -91,6 +93,10 @@ CONSOLE = Site("office", security.console_path("{slug}"), CookieRule("chairside_
                    "expired": "That took too long and has expired. Please start again.",
                })
 SITES = (PORTAL, CONSOLE)
+# The console's navigation: a link is shown to the roles whose permission opens its page
+# (the page checks again on the server).
+CONSOLE_NAVIGATION = ((VIEW_PATIENTS, "patients", "Patients"), (VIEW_PORTAL_LINK, "setup", "eServices setup"),
+                      (MANAGE_STAFF, "staff", "Staff"), (MANAGE_API_KEY, "api-key", "API key"))
 
 
 def notices(site, **words):
@@ -291,6 +297,8 @@ class View:
         return {"practice": self.practice, "modules": self.modules, "home": self.path(),
                 "csrf_token": self.csrf_token, "signed_in": self.token is not None,
                 "staff": self.signed_in if self.site is CONSOLE else None,
+                "navigation": [(self.path(rest), label) for permission, rest, label in CONSOLE_NAVIGATION
+                               if self.site is CONSOLE and self.allows(permission)],
                 "notice": self.site.notices.get(self.request.args.get("notice")), "form": None,
                 "password_hint": PASSWORD_HINT}
 
