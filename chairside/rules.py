@@ -12,3 +12,14 @@ def next_version(stored, version, facts):
     if stored == facts:
         return None
     return (version or 0) + 1
+
+
+def age_on(birthdate, day):
+    """Whole years of age on `day`.
+
+    Comparing (month, day) pairs means someone born on 29 February is still younger on
+    28 February of a non-leap year and a year older on 1 March, as most laws count it.
+    A `day` before the birthdate gives a negative age; birth dates are validated elsewhere.
+    """
+    had_birthday = (day.month, day.day) >= (birthdate.month, birthdate.day)
+    return day.year - birthdate.year - (0 if had_birthday else 1)

@@ -8,15 +8,29 @@ RPCs (issue 9), each loading and dumping the schemas below:
     get_templates(practice_id) -> Templates
     get_template(practice_id, template_id) -> Template
     get_template_fhir(practice_id, template_id) -> the current version as a FHIR Questionnaire (QuestionnaireBody)
+    get_rules(practice_id) -> FormRules
+    put_rule(practice_id, template_id, FormRuleBody) -> FormRule
+    delete_rule(practice_id, template_id) -> FormRules (the rules left)
+    patient_forms(practice_id, patient_id, practice_timezone) -> PatientForms
+    family_forms(practice_id, [patient_id, ...], practice_timezone) -> FamilyForms (in the order asked)
+    form_to_fill(practice_id, patient_id, template_id) -> FormToFill
+    save_draft(practice_id, patient_id, template_id, AnswersBody, filled_by_patient_id) -> Draft
+    submit_form(practice_id, patient_id, template_id, AnswersBody, signer_patient_id) -> Submission
+    get_submissions(practice_id, SubmissionQuery) -> Submissions (with questionnaire_response)
+    patient_submissions(practice_id, patient_id) -> Submissions (the patient's, newest first)
+    get_submission(practice_id, submission_id) -> Submission (with questionnaire_response)
+    acknowledge_submission(practice_id, submission_id, acknowledged_by) -> Submission
+`filled_by_patient_id` and `signer_patient_id` are the signed-in patient (the gateway checked
+with identity's family rule that they may act for `patient_id`).
 `practice_timezone` is the practice's IANA time zone: an appointment without a clinic is
 shown in it (forms keeps clinics, not practices).
 """
 from datetime import datetime, timezone
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from chairside.contracts.identity import external_id
-from chairside.refusals import ErrorCode, NotFound, Unprocessable
+from chairside.refusals import Conflict, ErrorCode, NotFound, Unprocessable
 from chairside.schemas import Input, WholeNumber, free_text, name, whole
 
 APPOINTMENT_STATUSES = ("scheduled", "confirmed", "cancelled", "completed", "broken")
@@ -161,3 +175,177 @@ class Templates(Schema):
 
 class TemplateKey(Input):
     template_id = fields.UUID(required=True)
+
+
+# Required-form rules: which template a patient must have completed, for which ages, for how
+# long a completion stays valid, and whether a new version asks for it again.
+RULE_NOT_FOUND = ErrorCode("RULE_NOT_FOUND", NotFound, "This form template has no required-form rule.")
+MAX_AGE = 130
+MAX_VALID_MONTHS = 120
+
+
+class FormRuleBody(Input):
+    min_age = WholeNumber(load_default=None, allow_none=True, validate=validate.Range(0, MAX_AGE), metadata={
+        "description": "Required from this age (years, on the day checked); null: from birth."})
+    max_age = WholeNumber(load_default=None, allow_none=True, validate=validate.Range(0, MAX_AGE), metadata={
+        "description": "Required up to and including this age; null: no upper limit."})
+    valid_months = WholeNumber(load_default=None, allow_none=True, validate=validate.Range(1, MAX_VALID_MONTHS),
+                               metadata={"description": "How long a completion stays valid, in calendar months "
+                                                        "from the day it was submitted; null: for ever."})
+    renew_on_new_version = fields.Boolean(required=True, metadata={
+        "description": "Whether a newer published version of the template must be filled in again."})
+
+    @validates_schema
+    def ages_in_order(self, data, **kwargs):
+        low, high = data.get("min_age"), data.get("max_age")
+        if low is not None and high is not None and low > high:
+            raise ValidationError("Must not be below min_age.", "max_age")
+
+
+class FormRule(Schema):
+    template = fields.String(required=True, metadata={"description": "The form template's id."})
+    title = fields.String(required=True, metadata={"description": "The template's title."})
+    min_age = fields.Integer(required=True, allow_none=True)
+    max_age = fields.Integer(required=True, allow_none=True)
+    valid_months = fields.Integer(required=True, allow_none=True)
+    renew_on_new_version = fields.Boolean(required=True)
+    updated_at = fields.AwareDateTime(required=True)
+
+
+class FormRules(Schema):
+    rules = fields.List(fields.Nested(FormRule), required=True, metadata={"description": "By template title."})
+
+
+# Outstanding forms: what a patient still has to fill in, on the day of their next appointment
+# (or today, without one), in that appointment's time zone (the practice's without one).
+OUTSTANDING_REASONS = ("never_completed", "new_version", "expired")
+REASON_WORDS = {
+    "never_completed": "Not filled in yet.",
+    "new_version": "The form has changed since it was last filled in.",
+    "expired": "The last one is too old by the appointment day.",
+}
+
+
+class OutstandingForm(Schema):
+    template = fields.String(required=True)
+    title = fields.String(required=True)
+    version = fields.Integer(required=True, metadata={"description": "The version to fill in (the current)."})
+    reason = fields.String(required=True, validate=validate.OneOf(OUTSTANDING_REASONS), metadata={
+        "description": "; ".join(f"{code}: {words}" for code, words in REASON_WORDS.items())})
+
+
+class CompletedForm(Schema):
+    template = fields.String(required=True)
+    title = fields.String(required=True)
+    version = fields.Integer(required=True, metadata={"description": "The version answered."})
+    submission = fields.String(required=True, metadata={"description": "The submission's id."})
+    submitted_at = fields.AwareDateTime(required=True)
+    valid_until = fields.Date(required=True, allow_none=True, metadata={
+        "description": "The last day it counts as completed; null: for ever."})
+
+
+class PatientForms(Schema):
+    patient_id = fields.String(required=True, metadata={"description": "Chairside's patient id."})
+    patient = fields.String(required=True, metadata={"description": "The patient's external id."})
+    next_appointment = fields.Nested(Appointment, required=True, allow_none=True)
+    due_on = fields.Date(required=True, metadata={
+        "description": "The day the forms must be valid on: the next appointment's, else today."})
+    outstanding = fields.List(fields.Nested(OutstandingForm), required=True, metadata={
+        "description": "Required and not validly completed on `due_on`, by title."})
+    completed = fields.List(fields.Nested(CompletedForm), required=True, metadata={
+        "description": "Required and validly completed on `due_on`, by title."})
+
+
+class FamilyForms(Schema):
+    members = fields.List(fields.Nested(PatientForms), required=True)
+
+
+# Filling in a form: drafts (answers as typed, kept at every step) and submissions.
+FORM_INCOMPLETE = ErrorCode("FORM_INCOMPLETE", Unprocessable,
+                            "Some answers are missing or not valid; each field says what to change.")
+TEMPLATE_CHANGED = ErrorCode("TEMPLATE_CHANGED", Conflict,
+                             "This form was updated while you were filling it in. Check your answers and send it "
+                             "again.")
+SUBMISSION_NOT_FOUND = ErrorCode("SUBMISSION_NOT_FOUND", NotFound, "There is no such form submission.")
+MAX_ANSWERS = 500
+MAX_ANSWER = 5000                 # characters of a typed answer
+MAX_CHOICES = 100
+MAX_SIGNATURE = 400_000           # characters of a signature's data: URL (a PNG of a few tens of kB)
+SUBMISSION_STATUSES = ("new", "acknowledged")
+
+
+def _answer_value(value):
+    """A typed answer, a list of chosen values, or a signature's data: URL; never anything else."""
+    if isinstance(value, str):
+        if len(value) > MAX_SIGNATURE:
+            raise ValidationError(f"Must be at most {MAX_SIGNATURE} characters.")
+        return
+    if isinstance(value, list) and len(value) <= MAX_CHOICES and all(
+            isinstance(v, str) and len(v) <= MAX_ANSWER for v in value):
+        return
+    raise ValidationError(f"Must be a text or a list of at most {MAX_CHOICES} texts of at most {MAX_ANSWER} "
+                          "characters.")
+
+
+class AnswersBody(Input):
+    """Answers as the patient typed them, by linkId: a text, or a list of texts (multiple
+    choice); forms reads them by the template's item kinds (yes/no as "yes"/"no", dates as
+    YYYY-MM-DD, a signature as a data:image/png;base64 URL)."""
+    version = WholeNumber(required=True, validate=validate.Range(min=1), metadata={
+        "description": "The template version the answers were given to."})
+    answers = fields.Dict(keys=fields.String(validate=validate.Length(1, 255)), values=fields.Raw(
+        validate=_answer_value), required=True, validate=validate.Length(max=MAX_ANSWERS))
+
+
+class Draft(Schema):
+    template = fields.String(required=True)
+    version = fields.Integer(required=True)
+    answers = fields.Dict(keys=fields.String(), values=fields.Raw(), required=True)
+    saved_at = fields.AwareDateTime(required=True)
+
+
+class FormToFill(Schema):
+    patient_id = fields.String(required=True)
+    patient_name = fields.String(required=True)
+    template = fields.Nested(Template, required=True, metadata={"description": "At its current version."})
+    draft = fields.Nested(Draft, required=True, allow_none=True, metadata={
+        "description": "The answers saved so far; null when none."})
+
+
+class SubmissionQuery(Input):
+    status = fields.String(load_default="new", validate=validate.OneOf(SUBMISSION_STATUSES))
+    limit = WholeNumber(load_default=50, validate=validate.Range(1, 100))
+
+
+class Submission(Schema):
+    id = fields.String(required=True)
+    template = fields.String(required=True, metadata={"description": "The form template's id."})
+    title = fields.String(required=True)
+    version = fields.Integer(required=True, metadata={"description": "The template version answered."})
+    patient_id = fields.String(required=True)
+    patient = fields.String(required=True, metadata={"description": "The patient's external id."})
+    patient_name = fields.String(required=True, metadata={"description": "As it was when submitted."})
+    signer_patient_id = fields.String(required=True)
+    signer = fields.String(required=True, metadata={"description": "The signer's external id."})
+    signer_name = fields.String(required=True, metadata={"description": "As it was when submitted."})
+    signed = fields.String(required=True, metadata={
+        "description": "Who signed, in words: \"Signed by Maria Garcia\" or \"Signed by Maria Garcia for Sofia "
+                       "Garcia\"."})
+    submitted_at = fields.AwareDateTime(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(SUBMISSION_STATUSES))
+    acknowledged_at = fields.AwareDateTime(required=True, allow_none=True)
+    items = fields.List(fields.Nested(TemplateItem), required=True, metadata={
+        "description": "A snapshot of the template version answered."})
+    answers = fields.Dict(keys=fields.String(), values=fields.Raw(), required=True, metadata={
+        "description": "By linkId, as read by the item kinds: text, true/false, numbers, YYYY-MM-DD, lists of "
+                       "codes, a signature's data: URL."})
+    questionnaire_response = fields.Dict(required=True, allow_none=True, metadata={
+        "description": "The submission as a FHIR R4 QuestionnaireResponse (null in lists that do not ask for it)."})
+
+
+class Submissions(Schema):
+    submissions = fields.List(fields.Nested(Submission), required=True)
+
+
+class SubmissionKey(Input):
+    submission_id = fields.UUID(required=True)

@@ -51,8 +51,10 @@ MANAGE_PORTAL_SETTINGS = "portal_settings.manage"  # portal modules, dependent a
 MANAGE_TEXTING_SETUP = "texting_setup.manage"    # texting per clinic, the default texting clinic
 MANAGE_STAFF = "staff.manage"
 MANAGE_API_KEY = "api_key.manage"
+HANDLE_FORMS = "forms.handle"                    # submitted forms, their printable view, acknowledging them
+MANAGE_FORMS = "forms.manage"                    # form templates and required-form rules
 PERMISSIONS = (VIEW_PATIENTS, VIEW_PATIENT_AUDIT, MANAGE_PORTAL_ACCESS, VIEW_PORTAL_LINK, MANAGE_PORTAL_SETTINGS,
-               MANAGE_TEXTING_SETUP, MANAGE_STAFF, MANAGE_API_KEY)
+               MANAGE_TEXTING_SETUP, MANAGE_STAFF, MANAGE_API_KEY, HANDLE_FORMS, MANAGE_FORMS)
 
 MAX_SEARCH = 100
 MAX_PAGE_SIZE = 100

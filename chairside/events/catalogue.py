@@ -67,11 +67,24 @@ class AppointmentUpsertedV1(Schema):
     reason = fields.String(required=True, allow_none=True)
 
 
+class FormSubmittedV1(Schema):
+    """forms.form_submitted: a patient, or the adult signing for them, submitted a form."""
+    submission_id = fields.String(required=True, metadata=_about("Chairside's submission id (UUID)."))
+    patient_id = fields.String(required=True, metadata=_about("Chairside's id of the patient the form is about."))
+    signer_patient_id = fields.String(required=True, metadata=_about(
+        "Chairside's id of the signed-in patient who submitted and signed it (the patient, or their guarantor)."))
+    template_id = fields.String(required=True, metadata=_about("Chairside's form template id (UUID)."))
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1), metadata=_about(
+        "The template version answered."))
+    submitted_at = fields.AwareDateTime(required=True, metadata=_about("When it was submitted, in UTC."))
+
+
 CATALOGUE = {
     ("identity", "patient_upserted", 1): PatientUpsertedV1,
     ("identity", "clinic_upserted", 1): ClinicUpsertedV1,
     ("identity", "practice_key_rotated", 1): PracticeKeyRotatedV1,
     ("forms", "appointment_upserted", 1): AppointmentUpsertedV1,
+    ("forms", "form_submitted", 1): FormSubmittedV1,
 }
 
 

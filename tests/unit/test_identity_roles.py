@@ -8,7 +8,7 @@ from services.identity.domain import roles
 
 # The matrix as the issue states it, written out cell by cell so that a change of the table
 # shows here as a changed cell: admin everything; front desk patients, their audit, portal
-# access and the portal link; billing patients and the portal link.
+# access, the portal link and submitted forms; billing patients and the portal link.
 Y, N = True, False
 EXPECTED = {
     #                                  admin front_desk billing
@@ -20,6 +20,8 @@ EXPECTED = {
     contract.MANAGE_TEXTING_SETUP:     (Y, N, N),
     contract.MANAGE_STAFF:             (Y, N, N),
     contract.MANAGE_API_KEY:           (Y, N, N),
+    contract.HANDLE_FORMS:             (Y, Y, N),
+    contract.MANAGE_FORMS:             (Y, N, N),
 }
 ROLE_COLUMNS = (contract.ADMIN, contract.FRONT_DESK, contract.BILLING)
 CELLS = [(role, permission, EXPECTED[permission][column])
@@ -41,7 +43,8 @@ def test_permissions_come_in_the_contracts_order():
     assert roles.permissions_of(contract.ADMIN) == list(contract.PERMISSIONS)
     assert roles.permissions_of(contract.BILLING) == [contract.VIEW_PATIENTS, contract.VIEW_PORTAL_LINK]
     assert roles.permissions_of(contract.FRONT_DESK) == [
-        contract.VIEW_PATIENTS, contract.VIEW_PATIENT_AUDIT, contract.MANAGE_PORTAL_ACCESS, contract.VIEW_PORTAL_LINK]
+        contract.VIEW_PATIENTS, contract.VIEW_PATIENT_AUDIT, contract.MANAGE_PORTAL_ACCESS, contract.VIEW_PORTAL_LINK,
+        contract.HANDLE_FORMS]
 
 
 @pytest.mark.parametrize("role", ["", "Admin", "owner", None])

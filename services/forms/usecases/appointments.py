@@ -12,8 +12,8 @@ from sqlalchemy import select
 from chairside.db import facts_of, store_facts
 from chairside.rules import next_version
 from chairside.tenancy import by_external_id
-from services.forms import domain
-from services.forms.domain import AppointmentFacts
+from services.forms.domain import appointments as domain
+from services.forms.domain.appointments import AppointmentFacts
 from services.forms.models import Appointment
 from services.forms.usecases.clinics import known_clinic
 from services.forms.usecases.patients import known_patient, patient

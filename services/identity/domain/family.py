@@ -8,17 +8,7 @@ from datetime import date
 from typing import Iterable, List, Optional
 
 from chairside.contracts.identity import DEFAULT_DEPENDENT_AGE  # a per-practice setting; this is its default
-
-
-def age_on(birthdate, day):
-    """Whole years of age on `day`.
-
-    Comparing (month, day) pairs means someone born on 29 February is still younger on
-    28 February of a non-leap year and a year older on 1 March, as most laws count it.
-    A `day` before the birthdate gives a negative age; birth dates are validated elsewhere.
-    """
-    had_birthday = (day.month, day.day) >= (birthdate.month, birthdate.day)
-    return day.year - birthdate.year - (0 if had_birthday else 1)
+from chairside.rules import age_on  # noqa: F401  (shared: forms counts ages by it too)
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ import pytest
 
 from chairside.contracts.forms import APPOINTMENT_STATUSES, AppointmentUpsert
 from chairside.refusals import Unprocessable
-from services.forms import domain
-from services.forms.domain import AppointmentFacts
+from services.forms.domain import appointments as domain
+from services.forms.domain.appointments import AppointmentFacts
 
 NOW = datetime(2026, 11, 22, 15, 0, tzinfo=timezone.utc)
 SECOND = timedelta(seconds=1)

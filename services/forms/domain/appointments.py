@@ -1,5 +1,5 @@
-"""forms' rules: when a synced appointment changed, which one is a patient's next, and the
-time zone it is shown in. Pure: the clock's now is passed in."""
+"""forms' rules of appointments: when a synced appointment changed, which one is a patient's
+next, and the time zone it is shown in. Pure: the clock's now is passed in."""
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Optional
