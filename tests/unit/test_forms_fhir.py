@@ -120,6 +120,14 @@ def test_the_real_world_import_round_trips_and_its_export_validates():
     ({"linkId": "r", "type": "string", "extension": [{"url": KIND_EXTENSION, "valueCode": "signature"}]},
      "does not fit type"),
     ({"linkId": "r", "type": "display", "required": True}, "cannot be required"),
+    # what a patient reads hides nothing and reorders nothing (a right-to-left override, a zero-width space)
+    ({"linkId": "r", "type": "display", "text": "Pay \u202eecnavda ni"}, "text must not contain control characters"),
+    ({"linkId": "r", "type": "string", "prefix": "1.\u200b"}, "prefix must not contain control characters"),
+    ({"linkId": "r", "type": "string", "text": "x" * 5001}, "text must be at most 5000 characters."),
+    ({"linkId": "r", "type": "choice", "answerOption": [{"valueString": "Yes\x07"}]},
+     "valueString must not contain control characters"),
+    ({"linkId": "r", "type": "choice", "answerOption": [{"valueCoding": {"code": "y", "display": "Y\u2066es"}}]},
+     "display must not contain control characters"),
     ({"linkId": "r", "type": "string", "enableBehavior": "some"}, "enableBehavior must be"),
     ({"linkId": "r", "type": "string", "enableWhen": [{"question": "r", "operator": "~", "answerString": "x"}]},
      "operator '~' is not one of"),
@@ -138,6 +146,17 @@ def test_what_forms_cannot_keep_is_refused_naming_the_item(item, reason):
     problems = refusals({"linkId": "intro", "type": "display", "text": "Hi"}, item,
                         {"linkId": "later", "type": "string"})
     assert list(problems) == ["r"] and reason in problems["r"][0], problems
+
+
+def test_lines_and_emoji_joiners_are_text_a_patient_may_read():
+    text = "Line one\nLine two\twith a tab \U0001f469\u200d\U0001f9b7"
+    [item] = import_questionnaire(questionnaire({"linkId": "d", "type": "display", "text": text}))[2]
+    assert item.text == text
+
+
+def test_a_link_id_longer_than_fhir_allows_is_refused():
+    link_id = "x" * 256
+    assert refusals({"linkId": link_id, "type": "string"}) == {link_id: ["linkId must be at most 255 characters."]}
 
 
 def test_a_contained_value_set_that_filters_is_refused():

@@ -1,6 +1,7 @@
 """A FHIR R4 Questionnaire dict read as a template's url, title and items, or refused with
 every problem by linkId (services.forms.fhir says what is refused and why)."""
 from chairside.contracts.forms import QUESTIONNAIRE_NOT_SUPPORTED
+from chairside.schemas import FreeText
 from services.forms.fhir.mapping import KIND_EXTENSION, MARKED_KINDS, PLAIN_KINDS
 from services.forms.template_items import (
     ANSWER_TYPES, BEHAVIORS, CHOICE_KINDS, NOT_QUESTIONS, NUMBER_TYPES, OPERATORS, ORDERED_ANSWER_TYPES,
@@ -17,6 +18,12 @@ LISTS_OF_OBJECTS = ("code", "answerOption", "enableWhen", "item", "extension")
 ANSWER_SHAPES = {"boolean": (bool,), "integer": (int,), "decimal": (int, float), "date": (str,), "time": (str,),
                  "string": (str,), "coding": (dict,)}
 NOT_KEPT = "Not supported by forms (it would be lost)."
+# What patients are shown, at most this long: a linkId within FHIR's 255 (answers are sent by
+# it), a question or a paragraph of display text, a short prefix ("1.", "a)"), an option.
+TEXT_LIMITS = {"linkId": 255, "text": 5000, "prefix": 50}
+OPTION_LIMITS = {"code": 255, "display": 500, "system": 255}
+HIDDEN_CHARACTERS = ("must not contain control characters or invisible formatting characters (they could hide or "
+                     "reorder what a patient reads).")
 
 
 class Problems:
@@ -78,7 +85,20 @@ def _well_shaped(link_id, raw, problems):
         elif element in LISTS_OF_OBJECTS and not all(isinstance(v, dict) for v in value):
             problems.add(link_id, f"{element} must be a list of objects.")
             shaped = False
+        elif element in TEXT_LIMITS and not _shown_safely(link_id, element, value, TEXT_LIMITS[element], problems):
+            shaped = False
     return shaped
+
+
+def _shown_safely(link_id, element, value, limit, problems):
+    """Text a patient will read: within its length, and nothing in it that hides or reorders text."""
+    if len(value) > limit:
+        problems.add(link_id, f"{element} must be at most {limit} characters.")
+        return False
+    if any(FreeText.refuses(char) for char in value):
+        problems.add(link_id, f"{element} {HIDDEN_CHARACTERS}")
+        return False
+    return True
 
 
 def _fits(value, types):
@@ -145,6 +165,10 @@ def _kind(link_id, raw, problems):
 def _coding(link_id, coding, problems):
     if not all(_fits(coding.get(key), (str, type(None))) for key in ("code", "display", "system")):
         problems.add(link_id, "A coding's code, display and system must be strings.")
+    else:
+        for key, limit in OPTION_LIMITS.items():
+            if coding.get(key) is not None:
+                _shown_safely(link_id, f"A coding's {key}", coding[key], limit, problems)
     return Option(code=coding.get("code"), display=coding.get("display"), system=coding.get("system"))
 
 
@@ -156,7 +180,9 @@ def _options(link_id, raw, value_sets, problems):
         if isinstance(option.get("valueCoding"), dict) and isinstance(option["valueCoding"].get("code"), str):
             options.append(_coding(link_id, option["valueCoding"], problems))
         elif isinstance(option.get("valueString"), str):
-            options.append(Option(code=option["valueString"], display=option["valueString"]))
+            if _shown_safely(link_id, "An answerOption's valueString", option["valueString"], OPTION_LIMITS["code"],
+                             problems):
+                options.append(Option(code=option["valueString"], display=option["valueString"]))
         else:
             problems.add(link_id, "An answerOption must be a valueCoding with a code or a valueString.")
     return tuple(options)
