@@ -1,10 +1,11 @@
 """forms: the patients forms are due for and the clinics they go to, kept from identity's
 events, the appointments the PMS syncs, the practice's form templates (imported and exported as
-FHIR R4 Questionnaires) and required-form rules. Inputs and answers follow chairside.contracts.forms."""
+FHIR R4 Questionnaires) and required-form rules, and the forms each patient still has to fill in
+before their next appointment. Inputs and answers follow chairside.contracts.forms."""
 from chairside.contracts import forms as contract
 from chairside.db import Database
 from chairside.entrypoints import ChairsideService, applied_once, rpc
-from services.forms.usecases import appointments, clinics, patients, rules, templates
+from services.forms.usecases import appointments, clinics, patients, rules, standing, templates
 
 
 class FormsService(ChairsideService):
@@ -59,3 +60,13 @@ class FormsService(ChairsideService):
     @rpc
     def delete_rule(self, practice_id, template_id):
         return self.db.run(rules.delete_rule, practice_id, template_id, answer=contract.FormRules())
+
+    @rpc
+    def patient_forms(self, practice_id, patient_id, practice_timezone):
+        return self.db.run(standing.patient_forms, practice_id, patient_id, practice_timezone,
+                           answer=contract.PatientForms(), read_only=True)
+
+    @rpc
+    def family_forms(self, practice_id, patient_ids, practice_timezone):
+        return self.db.run(standing.family_forms, practice_id, patient_ids, practice_timezone,
+                           answer=contract.FamilyForms(), read_only=True)

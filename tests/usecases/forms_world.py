@@ -6,6 +6,7 @@ with them) against the real database. Test modules import the `forms` fixture fr
 import base64
 import copy
 import json
+import uuid
 from datetime import date
 from pathlib import Path
 
@@ -14,7 +15,8 @@ from sqlalchemy import func, select
 
 from chairside.contracts import forms as contract
 from chairside.tables import OutboxRow
-from services.forms.usecases import appointments, clinics, patients, rules, templates
+from services.forms.models import FormSubmission
+from services.forms.usecases import appointments, clinics, patients, rules, standing, templates
 from tests.usecases.events import clinic_upserted, patient_upserted
 
 PRACTICE_ZONE = "America/Chicago"
@@ -84,6 +86,28 @@ class World:
         template = self.template(questionnaire)
         self.put_rule(template["id"], **rule)
         return template
+
+    # the patient
+    def forms_of(self, patient_id="m1", practice_id="p1"):
+        return self.db.run(standing.patient_forms, practice_id, patient_id, PRACTICE_ZONE,
+                           answer=contract.PatientForms(), read_only=True)
+
+    def family(self, patient_ids, practice_id="p1"):
+        return self.db.run(standing.family_forms, practice_id, patient_ids, PRACTICE_ZONE,
+                           answer=contract.FamilyForms(), read_only=True)
+
+    # what was submitted, as standing reads it (filling's tests submit through the use case)
+    def completed(self, template_id, patient_id="m1", version=1, submitted_at=None, practice_id="p1"):
+        """A submission row of the template for the patient; answers its id."""
+        submission_id = str(uuid.uuid4())
+        with self.db.session() as session:
+            session.add(FormSubmission(
+                submission_id=submission_id, practice_id=practice_id, patient_id=patient_id, template_id=template_id,
+                version=version, title="Financial policy", items=[], answers={}, signer_patient_id="m1",
+                patient_name="Maria Garcia", signer_name="Maria Garcia", submitted_at=submitted_at or self.clock.now(),
+                status="new"))
+            session.commit()
+        return submission_id
 
     # what was stored
     def outbox(self, event_type=None):
