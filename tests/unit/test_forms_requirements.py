@@ -327,3 +327,13 @@ def test_each_rule_is_decided_by_its_own_templates_completions():
     s = domain.standing(rules, BIRTHDATE, completions, DUE, "UTC")
     assert reasons(s) == [("t1", "expired"), ("t2", "new_version"), ("t3", "never_completed")]
     assert s.completed == (Completed(rules[3], completions[2], date(2027, 4, 30)),)
+
+
+def test_the_completions_are_read_once_in_any_order():
+    rules = [rule("t1", "A", valid_months=12), rule("t2", "B")]
+    completions = [done("t2", submission_id="s2"),
+                   done("t1", submission_id="old", submitted_at=datetime(2024, 1, 1, tzinfo=UTC)),
+                   done("t1", submission_id="new", submitted_at=datetime(2026, 1, 1, tzinfo=UTC))]
+    expected = domain.standing(rules, BIRTHDATE, completions, DUE, "UTC")
+    assert completed_ids(expected) == [("t1", "new"), ("t2", "s2")]
+    assert domain.standing(rules, BIRTHDATE, iter(reversed(completions)), DUE, "UTC") == expected

@@ -107,11 +107,14 @@ def standing(rules, birthdate, completions, due, zone):
       outstanding, expired;
     - otherwise completed, through its valid_until (None: for ever).
     Both lists are ordered by title, then template id."""
+    by_template = {}
+    for completion in completions:
+        by_template.setdefault(completion.template_id, []).append(completion)
     outstanding, completed = [], []
     for rule in sorted(rules, key=lambda r: (r.title, r.template_id)):
         if not applies(rule, birthdate, due):
             continue
-        last = latest([c for c in completions if c.template_id == rule.template_id])
+        last = latest(by_template.get(rule.template_id, ()))
         if last is None:
             outstanding.append(Outstanding(rule, NEVER_COMPLETED))
             continue
