@@ -16,7 +16,9 @@ from sqlalchemy import func, select
 from chairside.contracts import forms as contract
 from chairside.tables import OutboxRow
 from services.forms.models import FormSubmission
-from services.forms.usecases import appointments, clinics, patients, rules, standing, templates
+from services.forms.usecases import (
+    appointments, clinics, filling, patients, rules, standing, submissions, templates,
+)
 from tests.usecases.events import clinic_upserted, patient_upserted
 
 PRACTICE_ZONE = "America/Chicago"
@@ -95,6 +97,37 @@ class World:
     def family(self, patient_ids, practice_id="p1"):
         return self.db.run(standing.family_forms, practice_id, patient_ids, PRACTICE_ZONE,
                            answer=contract.FamilyForms(), read_only=True)
+
+    def to_fill(self, template_id, patient_id="m1", practice_id="p1"):
+        return self.db.run(filling.form_to_fill, practice_id, patient_id, template_id, answer=contract.FormToFill(),
+                           read_only=True)
+
+    def save(self, template_id, answers, version=1, patient_id="m1", by="m1", practice_id="p1"):
+        body = contract.AnswersBody().load({"version": version, "answers": answers})
+        return self.db.run(filling.save_draft, practice_id, patient_id, template_id, body, by,
+                           answer=contract.Draft(), retry_on_race=True)
+
+    def submit(self, template_id, answers=None, version=1, patient_id="m1", by="m1", practice_id="p1"):
+        body = contract.AnswersBody().load({"version": version, "answers": SIGNED if answers is None else answers})
+        return self.db.run(filling.submit_form, practice_id, patient_id, template_id, body, by,
+                           answer=contract.Submission(), retry_on_race=True)
+
+    # the office
+    def submissions(self, practice_id="p1", **query):
+        return self.db.run(submissions.submissions, practice_id, contract.SubmissionQuery().load(query),
+                           answer=contract.Submissions(), read_only=True)["submissions"]
+
+    def patient_submissions(self, patient_id="m1", practice_id="p1"):
+        return self.db.run(submissions.patient_submissions, practice_id, patient_id, answer=contract.Submissions(),
+                           read_only=True)["submissions"]
+
+    def submission(self, submission_id, practice_id="p1"):
+        return self.db.run(submissions.submission, practice_id, submission_id, answer=contract.Submission(),
+                           read_only=True)
+
+    def acknowledge(self, submission_id, by="office API", practice_id="p1"):
+        return self.db.run(submissions.acknowledge_submission, practice_id, submission_id, by,
+                           answer=contract.Submission())
 
     # what was submitted, as standing reads it (filling's tests submit through the use case)
     def completed(self, template_id, patient_id="m1", version=1, submitted_at=None, practice_id="p1"):

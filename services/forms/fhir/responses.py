@@ -9,11 +9,11 @@ or valueDecimal; valueDate; valueTime; a choice's options valueCoding (an open c
 text valueString); a signature valueAttachment (image/png, base64)."""
 from decimal import Decimal
 
+from services.forms.domain.answers import SIGNATURE_PREFIX
 from services.forms.template_items import CHOICE_KINDS
 
 RESOURCE_TYPE = "QuestionnaireResponse"
-SIGNATURE_PREFIX = "data:image/png;base64,"
-SIGNATURE_TYPE = "image/png"
+SIGNATURE_TYPE = "image/png"  # what SIGNATURE_PREFIX says the data: URL holds
 VALUE_OF_KIND = {"short_text": "valueString", "long_text": "valueString", "phone": "valueString",
                  "email": "valueString", "yes_no": "valueBoolean", "date": "valueDate", "time": "valueTime"}
 VALUE_OF_NUMBER = {"integer": "valueInteger", "decimal": "valueDecimal"}
