@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional
 
+from sqlalchemy import delete
+
 from chairside.contracts.forms import FORM_INCOMPLETE, TEMPLATE_CHANGED, TEMPLATE_NOT_FOUND
 from services.forms.domain import answers, requirements
 from services.forms.domain.signatures import full_name
@@ -83,9 +85,10 @@ def submit_form(uow, practice_id, patient_id, template_id, sent, signer_patient_
         signer_name=full_name(signer.first_name, signer.last_name), submitted_at=uow.clock.now(), status=submissions.NEW,
     )
     uow.session.add(submission)
-    draft = uow.session.get(FormDraft, (patient.patient_id, template.id))
-    if draft is not None:
-        uow.session.delete(draft)
+    # a statement, not the ORM's delete of a row it loaded: a second tap on Submit that raced
+    # this one finds the draft gone, and that is no error
+    uow.session.execute(delete(FormDraft).where(FormDraft.patient_id == patient.patient_id,
+                                                FormDraft.template_id == template.id))
     uow.session.flush()
     uow.announce("form_submitted", practice_id, submission)
     return submissions.shown(submission, with_response=True)
