@@ -3,6 +3,7 @@ words), enable_when in FHIR R4's semantics, hidden answers dropped, and a whole 
 when blank, partial or unsigned."""
 import base64
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -211,6 +212,13 @@ def test_a_required_question_left_blank_asks_for_its_answer(kind):
         kind, "Answer this question.")
     assert read((kind_item(kind, True),), {"q": " "}) == Reading({}, {"q": (expected,)})
     assert read((kind_item(kind, True),), {}) == Reading({}, {"q": (expected,)})
+
+
+def test_a_required_box_of_one_option_is_an_agreement_to_tick():
+    agreement = question("multiple_choice", True, options=(Option("agreed", "I agree to the policy."),))
+    assert read((agreement,), {}) == Reading({}, {"q": ("Tick the box to agree.",)})
+    assert read((agreement,), {"q": ["agreed"]}) == Reading({"q": ["agreed"]}, {})
+    assert read((replace(agreement, open=True),), {}) == Reading({}, {"q": ("Choose at least one.",)})
 
 
 @pytest.mark.parametrize("kind", [k for k in QUESTION_KINDS if k != "multiple_choice"])

@@ -35,6 +35,7 @@ NOT_A_QUESTION = "This is not a question."
 NOT_IN_FORM = "This is not a question of this form."
 ANSWER_THIS = "Answer this question."
 BLANK = {"signature": "Sign here to agree.", "multiple_choice": "Choose at least one."}
+TICK_THE_BOX = "Tick the box to agree."   # a required choice of one option: an agreement
 ONE_ANSWER = "Give only one answer."
 ONE_LINE = "Write it on one line, without control or invisible characters."
 NO_CONTROL = "Remove the control or invisible characters."
@@ -108,11 +109,17 @@ def _read_items(items, sent, questions, values, errors):
         _read_items(item.items, sent, questions, values, errors)
 
 
+def _blank(item):
+    if item.kind == "multiple_choice" and len(item.options) == 1 and not item.open:
+        return TICK_THE_BOX
+    return BLANK.get(item.kind, ANSWER_THIS)
+
+
 def _read_question(item, answer, values, errors):
     entries = _entries(answer)
     if not entries:
         if item.required:
-            errors[item.link_id] = (BLANK.get(item.kind, ANSWER_THIS),)
+            errors[item.link_id] = (_blank(item),)
         return
     try:
         if item.kind == "multiple_choice":
