@@ -34,11 +34,17 @@ def printable(template, submission, practice):
                            back=None)
 
 
+def audit_submissions(identity, practice_id, submissions, action=READ):
+    """Each patient whose submissions are shown, written to the audit log once, by whoever
+    the request acts for (the office API, a staff member)."""
+    for patient_id in dict.fromkeys(submission["patient_id"] for submission in submissions):
+        record_read(identity, practice_id, patient_id, action)
+
+
 class OfficeFormSubmissionsApi:
     def office_submissions(self, call, submissions, action=READ):
         """forms' submissions with their printable HTML, each patient's read written to the audit log."""
-        for patient_id in dict.fromkeys(submission["patient_id"] for submission in submissions):
-            record_read(self.identity, call.practice_id, patient_id, action)
+        audit_submissions(self.identity, call.practice_id, submissions, action)
         template = printable_template()
         return [{**submission, "html": printable(template, submission, call.practice)} for submission in submissions]
 
