@@ -3,8 +3,9 @@ ages, for how long) and a patient's forms (what is outstanding before their next
 appointment). forms owns the rules and computes what is outstanding; the gateway passes the
 practice's time zone, in which an appointment without a clinic is shown."""
 from chairside.contracts import forms, identity
-from chairside.refusals import NOT_SYNCED_YET
+from chairside.refusals import NOT_SYNCED_YET, RULE_BROKEN
 from services.gateway.http import OFFICE, route
+from services.gateway.schemas import FormRuleRequest
 
 REQUIRED = "Required forms"
 
@@ -17,13 +18,14 @@ class OfficeFormRequirementsApi:
         return self.forms.get_rules(call.practice_id)
 
     @route("PUT", "/office/v1/form-rules/<template_id>", tag=REQUIRED, auth=OFFICE, path=forms.TemplateKey,
-           body=forms.FormRuleBody, answers=forms.FormRule, refuses=(forms.TEMPLATE_NOT_FOUND,),
+           body=FormRuleRequest, answers=forms.FormRule, refuses=(forms.TEMPLATE_NOT_FOUND, RULE_BROKEN),
            summary="Require a form template: create or replace its rule",
            description="A full replacement: an optional field left out goes back to null. Patients whose age "
                        "(on the day checked) is from `min_age` to `max_age` must have a submission of the "
                        "template that is still valid on the day of their next appointment (today without one): "
                        "submitted within `valid_months` calendar months (for ever when null) and, when "
-                       "`renew_on_new_version`, answering the current version.")
+                       "`renew_on_new_version`, answering the current version. RULE_BROKEN: `max_age` below "
+                       "`min_age`; nothing was stored.")
     def put_form_rule(self, call):
         return self.forms.put_rule(call.practice_id, str(call.path["template_id"]), call.body)
 

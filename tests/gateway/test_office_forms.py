@@ -62,8 +62,15 @@ def test_a_rule_is_put_with_its_fields_defaulted_to_null(gateway, office):
         "min_age": 18, "max_age": None, "valid_months": 12, "renew_on_new_version": True})
 
 
+def test_ages_out_of_order_fit_the_document_but_break_a_rule_and_forms_is_not_asked(gateway, office):
+    answer = office.put(f"/office/v1/form-rules/{TEMPLATE_ID}",
+                        json={"min_age": 18, "max_age": 12, "renew_on_new_version": False})
+    assert answer.status_code == 422 and answer.json()["error"] == "RULE_BROKEN", answer.text
+    assert answer.json()["fields"] == {"max_age": ["Must not be below min_age."]}
+    gateway.forms.put_rule.assert_not_called()
+
+
 @pytest.mark.parametrize("body, field", [
-    ({"min_age": 18, "max_age": 12, "renew_on_new_version": False}, "max_age"),
     ({"valid_months": 0, "renew_on_new_version": False}, "valid_months"),
     ({"min_age": "18", "renew_on_new_version": False}, "min_age"),
     ({"min_age": 18}, "renew_on_new_version"),
