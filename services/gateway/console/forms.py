@@ -27,7 +27,9 @@ RULE_WORDS = {
                     "for ever.",
     "renew_on_new_version": "Tick the box or leave it empty.",
 }
-STATUS_TABS = (("new", "New"), ("acknowledged", "Imported into the PMS"))
+# Each of forms' submission statuses as a tab (a status without words fails at start-up).
+STATUS_WORDS = {"new": "New", "acknowledged": "Imported into the PMS"}
+STATUS_TABS = tuple((status, STATUS_WORDS[status]) for status in forms.SUBMISSION_STATUSES)
 # Each kind of item of a template in words (services/forms/template_items.py names the kinds);
 # a kind without words here is shown by its name.
 KIND_WORDS = {"short_text": "Short text", "long_text": "Long text", "yes_no": "Yes or no",
