@@ -5,8 +5,9 @@ answers as the draft) while the answers are stale or incomplete.
 A patient fills in only a template of the practice that a rule asks of them on the day their
 forms are due; any other is TEMPLATE_NOT_FOUND, whoever's it is. These RPCs are not given the
 practice's time zone (forms keeps clinics, not practices): without an appointment in a clinic
-or a clinic of the patient's, the due day is counted in UTC (FALLBACK_ZONE), which can only
-differ from the practice's by a day, on the patient's birthday."""
+or a clinic of the patient's, the due day is counted in UTC (FALLBACK_ZONE). It is the
+practice's day but for the hours between the two midnights, and the day only matters when the
+patient's age crosses a rule's limit on it."""
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -99,7 +100,7 @@ def _fillable(uow, practice_id, patient_id, template_id):
     the patient for it on the day their forms are due; else TEMPLATE_NOT_FOUND."""
     patient = known_patient(uow, practice_id, patient_id)
     template = templates.template(uow, practice_id, template_id)
-    rule = uow.session.get(FormRule, template.id)
+    rule = uow.session.get(FormRule, template.id)  # its ages are all `applies` reads
     if rule is None or not requirements.applies(rule, patient.birthdate,
                                                 due(uow, practice_id, patient, FALLBACK_ZONE).day):
         raise TEMPLATE_NOT_FOUND()
