@@ -36,7 +36,8 @@ TEMPLATES = {"templates": [{key: TEMPLATE[key] for key in ("id", "url", "title",
                            {"id": OTHER_ID, "url": None, "title": "Financial policy", "version": 1}]}
 PATIENT_FORMS = {
     "patient_id": "pat-1", "patient": "P-100", "due_on": "2026-12-10",
-    "next_appointment": {"external_id": "A-1", "patient": "P-100", "clinic": "C-2", "start": "2026-12-10T09:30:00-08:00",
+    "next_appointment": {"external_id": "A-1", "patient": "P-100", "clinic": "C-2",
+                         "start": "2026-12-10T09:30:00-08:00",
                          "duration_minutes": 60, "status": "scheduled", "provider": None, "reason": None,
                          "timezone": "America/Los_Angeles", "version": 1},
     "outstanding": [{"template": OTHER_ID, "title": "Financial policy", "version": 1, "reason": "expired"}],
