@@ -1,9 +1,10 @@
 """The gateway's edge schemas: the bodies and answers of routes whose shape the gateway
 composes itself (the others are the services' contracts, chairside.contracts)."""
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from chairside.contracts import identity, staff
+from chairside.contracts import forms, identity, staff
 from chairside.contracts.identity import external_id
+from chairside.refusals import RULE_BROKEN
 from chairside.schemas import Input, Text, name
 
 SERVICE_STATES = ("ok", "unavailable")
@@ -99,3 +100,38 @@ class ResetPath(Input):
 class FamilyMemberPath(Input):
     patient_id = fields.String(required=True, validate=validate.Length(min=1, max=36), metadata={
         "description": "The id of the patient or of a family member, as GET /api/v1/me lists them."})
+
+
+class FormRuleRequest(forms.FormRuleBody):
+    """forms' rule as the office API takes it. The OpenAPI document cannot say that max_age
+    must not be below min_age (JSON Schema compares no two fields), so ages out of order fit
+    the document: they break a rule, 422 RULE_BROKEN as the document promises for what it
+    cannot state, never a 400. forms is not asked."""
+
+    @validates_schema
+    def ages_in_order(self, data, **kwargs):
+        try:
+            super().ages_in_order(data, **kwargs)
+        except ValidationError as refused:
+            raise RULE_BROKEN(fields=refused.normalized_messages()) from None
+
+
+_LIMIT = forms.SubmissionQuery._declared_fields["limit"]
+
+
+class SubmissionQueryString(forms.SubmissionQuery):
+    """forms' query of submissions as a query string: the limit arrives as text here, with
+    forms' own default and range."""
+    limit = fields.Integer(load_default=_LIMIT.load_default, validate=_LIMIT.validators)
+
+
+class OfficeSubmission(forms.Submission):
+    """A submission as the office API hands it to the PMS: forms' answer and, to file with
+    the patient's chart, the same submission as a printable HTML document."""
+    html = fields.String(required=True, metadata={
+        "description": "The submission as a complete, printable HTML document (plain semantic markup: no script, no "
+                       "style, nothing loaded from elsewhere but the signature images it carries as data: URLs)."})
+
+
+class OfficeSubmissions(Schema):
+    submissions = fields.List(fields.Nested(OfficeSubmission), required=True)

@@ -15,6 +15,7 @@ from services.gateway.pages.web import CONSOLE_PAGES
 from services.identity.domain.roles import permissions_of
 from scripts.admin import rpc
 from tests.e2e import staff
+from tests.e2e.test_form_submissions import imported_and_required, submitted
 
 pytestmark = pytest.mark.e2e
 
@@ -50,7 +51,10 @@ def consoles(system, family):
     victim = staff.create_staff(running, slug, "victim", "billing", VICTIM_PHONE)["staff"]
     practice_id = rpc(running.amqp_uri, "identity", "portal", slug)["practice"]["id"]
     clinic = rpc(running.amqp_uri, "identity", "get_clinic", practice_id, "main")
-    values = {"external_id": "P-1", "staff_id": victim["id"], "clinic_id": clinic["id"]}
+    template_id = imported_and_required(office)
+    submission = submitted(running, office, slug, template_id, "P-3", "P-1")
+    values = {"external_id": "P-1", "staff_id": victim["id"], "clinic_id": clinic["id"], "template_id": template_id,
+              "submission_id": submission["id"]}
     return slug, sessions, values, office
 
 
