@@ -37,8 +37,14 @@ def console(gateway, web_session, monkeypatch):
     return open_console(gateway, web_session, monkeypatch)
 
 
+# What forms answers for a patient with no appointment and no required form (the page's Forms section).
+NO_FORMS = {"patient_id": "pat-1", "patient": "P-100", "next_appointment": None, "due_on": "2026-12-02",
+            "outstanding": [], "completed": []}
+
+
 def with_file(fakes, file=FILE):
     fakes.identity.patient_file.return_value = file
+    fakes.forms.patient_forms.return_value = NO_FORMS
     fakes.identity.get_clinic.return_value = {"id": "clinic-1", "external_id": "C-1", "name": "Downtown",
                                               "phone": None, "country": "US", "timezone": "America/New_York",
                                               "version": 1}

@@ -25,6 +25,7 @@ VALID_BODIES = {
                         "duration_minutes": 30, "status": "scheduled", "provider": "Dr. Chen", "reason": "Cleaning"},
     "post_form_template": {"resourceType": "Questionnaire", "url": "http://example.org/q", "title": "History",
                            "item": [{"linkId": "a", "type": "boolean", "text": "Allergies?"}]},
+    "put_form_rule": {"min_age": 18, "max_age": None, "valid_months": 12, "renew_on_new_version": True},
     "put_clinic_texting": {"subscribed": True, "number": "+15555550100"},
     "put_texting": {"default_clinic": "main"},
     "login": {"practice": "demo", "username": "ann", "password": "violet tractor juggles midnight"},
@@ -42,11 +43,12 @@ VALID_BODIES = {
     "complete_reset": {"new_password": "violet tractor juggles midnight"},
 }
 WRITES = [operation for operation in OPERATIONS if operation.body]
+# A valid value of each path name (forms' ids are UUIDs); any other name takes "c-1".
+PATH_VALUES = {"external_id": "P-1", "template_id": "7f7c2a52-3c1b-4c7e-9a57-2f0c8f1b6a11"}
 
 
 def url_of(operation):
-    return re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: "P-1" if m.group(1) == "external_id" else "c-1",
-                  operation.url)
+    return re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: PATH_VALUES.get(m.group(1), "c-1"), operation.url)
 
 
 def send(session, operation, body=None, raw=None):

@@ -1,4 +1,5 @@
-"""FHIR R4 Questionnaire to forms' template items and back. Pure: dicts in, dicts out.
+"""FHIR R4 Questionnaire to forms' template items and back, and a submission as a FHIR R4
+QuestionnaireResponse (services.forms.fhir.responses says how). Pure: dicts in, dicts out.
 
 Mapping (export writes exactly what import reads, so export then import is the same template):
     short_text  string             long_text  text            yes_no  boolean
@@ -25,6 +26,7 @@ forms cannot compare.
 """
 from services.forms.fhir.mapping import KIND_EXTENSION
 from services.forms.fhir.reading import import_questionnaire
+from services.forms.fhir.responses import export_response
 from services.forms.fhir.writing import export_questionnaire
 
-__all__ = ("KIND_EXTENSION", "export_questionnaire", "import_questionnaire")
+__all__ = ("KIND_EXTENSION", "export_questionnaire", "export_response", "import_questionnaire")

@@ -5,8 +5,9 @@ from math import ceil
 from urllib.parse import quote, urlencode
 
 from chairside import context
-from chairside.contracts import identity, staff
-from chairside.refusals import VALIDATION_ERROR
+from chairside.contracts import forms, identity, staff
+from chairside.refusals import NOT_SYNCED_YET, VALIDATION_ERROR
+from services.gateway.audit import record_read
 from services.gateway.console.display import Times
 from services.gateway.console.inputs import figure, refused_in_words
 from services.gateway.pages.web import Form, console_page, expect
@@ -50,12 +51,31 @@ def who(actor, staff_id, colleagues):
     return ACTORS.get(kind, actor)
 
 
+def patient_forms(service, view, patient_id):
+    """The patient's required forms, for a role that handles forms (None for another role);
+    not `known` while the forms service has not received the patient yet."""
+    if not view.allows(staff.HANDLE_FORMS):
+        return None
+    practice_id, zone = view.practice["id"], view.practice["timezone"]
+    try:
+        found = service.forms.patient_forms(practice_id, patient_id, zone)
+    except Exception as exc:
+        expect(exc, NOT_SYNCED_YET)
+        return {"known": False}
+    record_read(service.identity, practice_id, patient_id, "forms_read")
+    appointment = found["next_appointment"]
+    # An appointment is shown in its own time zone (its clinic's), not the practice's.
+    return {**found, "known": True, "next_appointment_at": Times(appointment["timezone"]).moment(appointment["start"])
+            if appointment else None, "reasons": forms.REASON_WORDS}
+
+
 def patient_page(service, view, external_id, form=None):
     """A patient's page; `form` carries an action's refusal (an invitation not sent)."""
     practice_id = view.practice["id"]
     file = service.identity.patient_file(practice_id, external_id)
     clinic = file["patient"]["clinic"]
     return view.render("office/patient.html", form.status if form else 200, form=form, file=file,
+                       patient_forms=patient_forms(service, view, file["patient"]["id"]),
                        clinic=service.identity.get_clinic(practice_id, clinic)["name"] if clinic else None,
                        times=Times(view.practice["timezone"]), path=patient_path(view, external_id),
                        manages_access=view.allows(staff.MANAGE_PORTAL_ACCESS),

@@ -1,6 +1,7 @@
 """The console's pages, by area, as one mixin of the gateway service."""
 from services.gateway.console.account import StaffAccountPages
 from services.gateway.console.apikey import ApiKeyPages
+from services.gateway.console.forms import FormPages
 from services.gateway.console.home import ConsoleHomePages
 from services.gateway.console.patients import PatientPages
 from services.gateway.console.portal_access import PortalAccessPages
@@ -12,5 +13,5 @@ from services.gateway.console.texting_setup import TextingSetupPages
 
 
 class ConsolePages(ConsoleStartPages, StaffSignInPages, StaffAccountPages, ConsoleHomePages, PatientPages,
-                   PortalAccessPages, SetupPages, TextingSetupPages, StaffPages, ApiKeyPages):
+                   PortalAccessPages, FormPages, SetupPages, TextingSetupPages, StaffPages, ApiKeyPages):
     """Staff pages under /office/<practice slug>/ (services/gateway/pages/web.py, console_page)."""

@@ -32,7 +32,7 @@ from chairside.contracts.identity import (
     INVALID_CODE, MIN_PASSWORD, MODULE_DISABLED, PASSWORD_CHANGE_REQUIRED, PRACTICE_NOT_FOUND, SIGN_IN_REQUIRED,
 )
 from chairside.contracts.staff import (
-    MANAGE_API_KEY, MANAGE_STAFF, PERMISSION_DENIED, PERMISSIONS, VIEW_PATIENTS, VIEW_PORTAL_LINK,
+    HANDLE_FORMS, MANAGE_API_KEY, MANAGE_STAFF, PERMISSION_DENIED, PERMISSIONS, VIEW_PATIENTS, VIEW_PORTAL_LINK,
 )
 from chairside.refusals import ChairsideError, ErrorCode, Forbidden
 from services.gateway import errors
@@ -95,7 +95,8 @@ CONSOLE = Site("office", security.console_path("{slug}"), CookieRule("chairside_
 SITES = (PORTAL, CONSOLE)
 # The console's navigation: a link is shown to the roles whose permission opens its page
 # (the page checks again on the server).
-CONSOLE_NAVIGATION = ((VIEW_PATIENTS, "patients", "Patients"), (VIEW_PORTAL_LINK, "setup", "eServices setup"),
+CONSOLE_NAVIGATION = ((VIEW_PATIENTS, "patients", "Patients"), (HANDLE_FORMS, "forms", "Forms"),
+                      (VIEW_PORTAL_LINK, "setup", "eServices setup"),
                       (MANAGE_STAFF, "staff", "Staff"), (MANAGE_API_KEY, "api-key", "API key"))
 
 
