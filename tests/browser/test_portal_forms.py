@@ -1,7 +1,7 @@
 """Forms before the next appointment, in a browser at phone size against the five services as
 processes (issue 9): Maria Garcia sees her next appointment and the forms to fill for herself
-and Sofia, fills all required, is refused a blank required answer and a missing signature,
-leaves half-way and resumes with her answers still there, finishes both people's forms and
+and her dependents Sofia and Leo, fills all required, is refused a blank required answer and a missing signature,
+leaves half-way and resumes with her answers still there, finishes everyone's forms and
 lands on the summary; the office receives the submissions through its API and acknowledges
 them. axe-core checks every page; screenshots are named forms-*.png."""
 import re
@@ -19,6 +19,8 @@ pytestmark = pytest.mark.e2e
 
 KIND = "https://chairside.dev/fhir/StructureDefinition/item-kind"
 SIGNATURE = {"url": KIND, "valueCode": "signature"}
+# The forms Maria fills for her dependents after her own, with what each one's family order gives.
+DEPENDENTS_FORMS = {"Dental history for Sofia Garcia", "Dental history for Leo Garcia", "Privacy notice for Leo Garcia"}
 HISTORY = {
     "resourceType": "Questionnaire", "url": "https://example.org/Questionnaire/dental-history", "status": "active",
     "title": "Dental history",
@@ -55,7 +57,8 @@ def office_call(site, method, path, body=None):
 
 def practice_with_forms(site):
     """Two templates required before the next appointment (the privacy notice for adults
-    only), and an appointment for Maria a week from now: she has two forms, Sofia one."""
+    only), and an appointment for Maria a week from now: she and Leo (an adult dependent)
+    have two forms each, Sofia one."""
     site.set_modules()
     history = office_call(site, "POST", "/office/v1/form-templates", HISTORY)
     privacy = office_call(site, "POST", "/office/v1/form-templates", PRIVACY)
@@ -96,7 +99,7 @@ def test_maria_fills_every_required_form_for_herself_and_sofia_and_the_office_re
     forms = page.locator("section[aria-labelledby=forms-title]")
     expect(forms).to_contain_text(f"Next appointment: {start:%A} {start.day} {start:%B %Y} at 9:30 AM with Dr. Lee")
     expect(forms).to_contain_text("2 forms to fill")
-    expect(forms).to_contain_text("1 form to fill")
+    expect(forms).to_contain_text("1 form to fill")   # Sofia's: the privacy notice is for adults
     pages.check(page, "forms-home")
     page.goto(site.url("forms"))
     expect(page.get_by_text("Not filled in yet.").first).to_be_visible()
@@ -106,7 +109,7 @@ def test_maria_fills_every_required_form_for_herself_and_sofia_and_the_office_re
     page.goto(site.url())
     page.get_by_role("link", name="Fill all required").click()
     expect(page.get_by_role("heading", name="Dental history", exact=True)).to_be_visible()
-    expect(page.get_by_text("Form 1 of 3")).to_be_visible()
+    expect(page.get_by_text("Form 1 of 5")).to_be_visible()
     expect(page.get_by_label("Which medicines?")).to_be_hidden()   # only once "Yes" is chosen
     pages.check(page, "forms-fill")
     page.get_by_role("button", name="Submit").click()
@@ -120,10 +123,11 @@ def test_maria_fills_every_required_form_for_herself_and_sofia_and_the_office_re
     page.get_by_label("Yes").check()
     page.get_by_label("Which medicines?").fill("Penicillin")
     expect(page.locator("[data-autosave-status]")).to_have_text("Saved")
+    browser = page.context
     page.close()
 
-    # back later: the answers are still there
-    page = pages.new()
+    # back later in a new tab: the answers are still there
+    page = browser.new_page()
     page.goto(site.url())
     page.get_by_role("link", name="Fill all required").click()
     expect(page.get_by_label("Yes")).to_be_checked()
@@ -132,28 +136,34 @@ def test_maria_fills_every_required_form_for_herself_and_sofia_and_the_office_re
     page.get_by_role("button", name="Submit").click()
 
     # the privacy notice, signed by typing her name
-    expect(page.get_by_text("Form 2 of 3")).to_be_visible()
+    expect(page.get_by_text("Form 2 of 5")).to_be_visible()
     expect(page.get_by_role("heading", name="Privacy notice", exact=True)).to_be_visible()
     page.get_by_label("Sign by typing your full name").fill("Maria Garcia")
     expect(page.locator("input[name=q-sign]")).to_have_value(re.compile(r"^data:image/png;base64,"))
     page.get_by_role("button", name="Submit").click()
 
-    # Sofia's, signed by Maria
-    expect(page.get_by_text("Form 3 of 3")).to_be_visible()
-    expect(page.get_by_role("heading", name="Dental history for Sofia Garcia")).to_be_visible()
-    page.get_by_label("No", exact=True).check()
-    sign(page, "q-sign")
-    pages.check(page, "forms-dependent")
-    page.get_by_role("button", name="Submit").click()
+    # Sofia's and Leo's, signed by Maria
+    filled = set()
+    for step in (3, 4, 5):
+        expect(page.get_by_text(f"Form {step} of 5")).to_be_visible()
+        heading = page.get_by_role("heading", level=1).inner_text()
+        filled.add(heading)
+        if heading.startswith("Dental history"):
+            page.get_by_label("No", exact=True).check()
+        sign(page, "q-sign")
+        if heading == "Dental history for Sofia Garcia":
+            pages.check(page, "forms-dependent")
+        page.get_by_role("button", name="Submit").click()
+    assert filled == DEPENDENTS_FORMS
 
     # the summary, then a home with nothing outstanding
     expect(page.get_by_role("heading", name="Your forms are done")).to_be_visible()
     sent = page.locator("section[aria-labelledby=sent-title]")
-    expect(sent.get_by_role("link")).to_have_count(3)
+    expect(sent.get_by_role("link")).to_have_count(5)
     pages.check(page, "forms-done")
     page.get_by_role("link", name="Back to home").click()
     forms = page.locator("section[aria-labelledby=forms-title]")
-    expect(forms.get_by_text("All forms are up to date")).to_have_count(2)
+    expect(forms.get_by_text("All forms are up to date")).to_have_count(3)
     expect(page.get_by_role("link", name="Fill all required")).to_have_count(0)
 
     # her past forms, read-only
@@ -167,7 +177,8 @@ def test_maria_fills_every_required_form_for_herself_and_sofia_and_the_office_re
     # the office: every new submission, Sofia's signed by Maria, then acknowledged
     new = site.office.get("/office/v1/form-submissions?status=new").json()["submissions"]
     assert sorted((s["title"], s["patient_name"]) for s in new) == [
-        ("Dental history", "Maria Garcia"), ("Dental history", "Sofia Garcia"), ("Privacy notice", "Maria Garcia")]
+        ("Dental history", "Leo Garcia"), ("Dental history", "Maria Garcia"), ("Dental history", "Sofia Garcia"),
+        ("Privacy notice", "Leo Garcia"), ("Privacy notice", "Maria Garcia")]
     sofia = next(s for s in new if s["patient_name"] == "Sofia Garcia")
     assert sofia["signed"] == "Signed by Maria Garcia for Sofia Garcia"
     maria = next(s for s in new if s["patient_name"] == "Maria Garcia" and s["title"] == "Dental history")

@@ -15,6 +15,8 @@
     return;
   }
   var status = form.querySelector("[data-autosave-status]");
+  // Its attribute, not form.action: the buttons named "action" shadow that property.
+  var address = new URL(form.getAttribute("action"), window.location.href).href;
 
   // -- conditional questions ------------------------------------------------------------------
 
@@ -193,7 +195,7 @@
     body.set("action", "save");
     var headers = {"Content-Type": "application/x-www-form-urlencoded"};
     headers[AUTOSAVE_HEADER] = "1";
-    fetch(form.action, {method: "POST", body: body, headers: headers, credentials: "same-origin",
+    fetch(address, {method: "POST", body: body, headers: headers, credentials: "same-origin",
                         redirect: "manual", keepalive: true}).then(function (answer) {
       say(answer.status === 204 ? "Saved" : "Not saved: use \"Save and continue later\".");
     }, function () {
