@@ -198,10 +198,9 @@ class FormsPages:
         try:
             self.forms.submit_form(practice_id, patient_id, template_id, body, signer)
         except Exception as exc:
+            # TEMPLATE_CHANGED: `to_fill`, read by this request, is already the new version;
+            # it comes back with what was typed and the message at the top.
             refusal = expect(exc, FORM_INCOMPLETE, TEMPLATE_CHANGED)
-            if refusal.code == TEMPLATE_CHANGED.code:   # the new version, with what was typed
-                to_fill = self.forms.form_to_fill(practice_id, patient_id, template_id)
-                items = questions(to_fill["template"]["items"])
             form = answer_form(items, body["answers"])
             form.refused(refusal, fields={item["link_id"]: item["name"] for item in answerable(items)})
             return self._form(view, to_fill, items, form)
