@@ -1,7 +1,11 @@
 """The signed-in patient's home: who they may see, and a section per portal module that is
 switched on and has something to show. The QR code of the portal's address."""
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from werkzeug.wrappers import Response
 
+from chairside.contracts.forms import REASON_WORDS
 from chairside.refusals import NOT_SYNCED_YET
 from services.gateway import links
 from services.gateway.audit import record_read
@@ -26,9 +30,46 @@ def balances(service, view, members):
     return rows
 
 
+def appointment_words(appointment):
+    """"Tuesday 8 December 2026 at 9:30 AM with Dr. Lee", in the appointment's own time zone
+    (its clinic's, else the practice's: forms says which)."""
+    at = datetime.fromisoformat(appointment["start"]).astimezone(ZoneInfo(appointment["timezone"]))
+    words = f"{at:%A} {at.day} {at:%B %Y} at {at.hour % 12 or 12}:{at:%M %p}"
+    return words + (f" with {appointment['provider']}" if appointment["provider"] else "")
+
+
+def day_words(value):
+    """"2027-12-08" -> "8 December 2027" (a day, no time zone)."""
+    day = datetime.fromisoformat(value)
+    return f"{day.day} {day:%B %Y}"
+
+
+def family_forms(service, view, members):
+    """Each member's forms (outstanding and completed, for their next appointment) from one
+    call to forms, in the family's order, every read written to the audit log as the
+    patient's."""
+    practice_id = view.signed_in["practice_id"]
+    for member in members:
+        record_read(service.identity, practice_id, member["id"], "forms_read")
+    answered = service.forms.family_forms(practice_id, [member["id"] for member in members],
+                                          view.practice["timezone"])["members"]
+    rows = []
+    for member, forms in zip(members, answered):
+        appointment = forms["next_appointment"]
+        rows.append({
+            "member": member, "name": f"{member['first_name']} {member['last_name']}",
+            "appointment": appointment_words(appointment) if appointment else None,
+            "outstanding": [{**form, "reason_words": REASON_WORDS[form["reason"]]} for form in forms["outstanding"]],
+            "completed": [{**form, "valid_until_words": day_words(form["valid_until"]) if form["valid_until"] else None}
+                          for form in forms["completed"]],
+        })
+    return rows
+
+
 # The home page's section of each module, in page order: module -> what its section shows.
-# forms, appointments and messages have no data source yet: they get their section here.
+# appointments and messages have no data source yet: they get their section here.
 SECTIONS = {
+    "forms": lambda service, view, members: {"family_forms": family_forms(service, view, members)},
     "payments": lambda service, view, members: {"balances": balances(service, view, members)},
 }
 

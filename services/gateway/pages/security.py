@@ -17,9 +17,10 @@ MAX_NEXT = 512          # a longer `next` is not one of our pages' addresses
 BROWSER_ID_BYTES = 32   # the random per-browser value the CSRF token is bound to
 
 # Every portal page: no inline script, nothing from another origin, never framed, never
-# cached (pages show patient data), never sniffed, no referrer leaking portal paths.
+# cached (pages show patient data), never sniffed, no referrer leaking portal paths. Scripts
+# may only talk to the portal itself (forms.js saving a draft in the background).
 CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                           "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+                           "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 PAGE_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
