@@ -1,5 +1,5 @@
 """Forms' tables (its database alone)."""
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from chairside.types import UtcDateTime
@@ -81,3 +81,64 @@ class FormTemplateVersion(Base):
     title: Mapped[str] = mapped_column(String(200), nullable=False)
     items = mapped_column(JSON, nullable=False)
     created_at = mapped_column(UtcDateTime, nullable=False)
+
+
+class FormRule(Base):
+    """A required-form rule: the practice asks for its template (at most one rule each) from
+    patients of an age range, valid for some months (null: for ever), again or not when a new
+    version is published."""
+    __tablename__ = "form_rules"
+    template_id: Mapped[str] = mapped_column(ForeignKey("form_templates.template_id"), primary_key=True)
+    practice_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
+    min_age = mapped_column(Integer, nullable=True)
+    max_age = mapped_column(Integer, nullable=True)
+    valid_months = mapped_column(Integer, nullable=True)
+    renew_on_new_version: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    updated_at = mapped_column(UtcDateTime, nullable=False)
+
+    template = relationship(FormTemplate)
+
+
+class FormDraft(Base):
+    """A patient's answers to a template so far, exactly as typed (a half-typed date too), to
+    the version they were shown: one per patient and template, replaced at every save and
+    deleted once the form is submitted."""
+    __tablename__ = "form_drafts"
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.patient_id"), primary_key=True)
+    template_id: Mapped[str] = mapped_column(ForeignKey("form_templates.template_id"), primary_key=True)
+    practice_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    answers = mapped_column(JSON, nullable=False)
+    filled_by_patient_id: Mapped[str] = mapped_column(ForeignKey("patients.patient_id"), nullable=False)
+    saved_at = mapped_column(UtcDateTime, nullable=False)
+
+
+class FormSubmission(Base):
+    """A submitted form: written once and never changed but for its status (new, then
+    acknowledged once the office imported it). It keeps a snapshot of the version's title and
+    items, the answers as read by the item kinds, and the names of the patient and the signer
+    as they were when it was submitted."""
+    __tablename__ = "form_submissions"
+    __table_args__ = (
+        Index("ix_form_submissions_practice_status_submitted_at", "practice_id", "status", "submitted_at"),
+        Index("ix_form_submissions_patient_template", "patient_id", "template_id"),
+    )
+    submission_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    practice_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.patient_id"), nullable=False)
+    template_id: Mapped[str] = mapped_column(ForeignKey("form_templates.template_id"), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    items = mapped_column(JSON, nullable=False)
+    answers = mapped_column(JSON, nullable=False)
+    signer_patient_id: Mapped[str] = mapped_column(ForeignKey("patients.patient_id"), nullable=False)
+    patient_name: Mapped[str] = mapped_column(String(201), nullable=False)
+    signer_name: Mapped[str] = mapped_column(String(201), nullable=False)
+    submitted_at = mapped_column(UtcDateTime, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    acknowledged_at = mapped_column(UtcDateTime, nullable=True)
+    acknowledged_by = mapped_column(String(100), nullable=True)
+
+    patient = relationship(Patient, foreign_keys=[patient_id])
+    signer = relationship(Patient, foreign_keys=[signer_patient_id])
+    template = relationship(FormTemplate)

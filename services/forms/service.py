@@ -1,10 +1,11 @@
 """forms: the patients forms are due for and the clinics they go to, kept from identity's
-events, the appointments the PMS syncs, and the practice's form templates (imported and
-exported as FHIR R4 Questionnaires). Inputs and answers follow chairside.contracts.forms."""
+events, the appointments the PMS syncs, the practice's form templates (imported and exported as
+FHIR R4 Questionnaires) and required-form rules, and the forms each patient still has to fill in
+before their next appointment. Inputs and answers follow chairside.contracts.forms."""
 from chairside.contracts import forms as contract
 from chairside.db import Database
 from chairside.entrypoints import ChairsideService, applied_once, rpc
-from services.forms.usecases import appointments, clinics, patients, templates
+from services.forms.usecases import appointments, clinics, patients, rules, standing, templates
 
 
 class FormsService(ChairsideService):
@@ -46,3 +47,26 @@ class FormsService(ChairsideService):
     def get_template_fhir(self, practice_id, template_id):
         return self.db.run(templates.template_fhir, practice_id, template_id, answer=contract.QuestionnaireBody(),
                            read_only=True)
+
+    @rpc
+    def get_rules(self, practice_id):
+        return self.db.run(rules.rules, practice_id, answer=contract.FormRules(), read_only=True)
+
+    @rpc
+    def put_rule(self, practice_id, template_id, sent):
+        return self.db.run(rules.put_rule, practice_id, template_id, contract.FormRuleBody().load(sent),
+                           answer=contract.FormRule(), retry_on_race=True)
+
+    @rpc
+    def delete_rule(self, practice_id, template_id):
+        return self.db.run(rules.delete_rule, practice_id, template_id, answer=contract.FormRules())
+
+    @rpc
+    def patient_forms(self, practice_id, patient_id, practice_timezone):
+        return self.db.run(standing.patient_forms, practice_id, patient_id, practice_timezone,
+                           answer=contract.PatientForms(), read_only=True)
+
+    @rpc
+    def family_forms(self, practice_id, patient_ids, practice_timezone):
+        return self.db.run(standing.family_forms, practice_id, patient_ids, practice_timezone,
+                           answer=contract.FamilyForms(), read_only=True)

@@ -2,7 +2,7 @@
 composes itself (the others are the services' contracts, chairside.contracts)."""
 from marshmallow import Schema, fields, validate
 
-from chairside.contracts import identity, staff
+from chairside.contracts import forms, identity, staff
 from chairside.contracts.identity import external_id
 from chairside.schemas import Input, Text, name
 
@@ -99,3 +99,24 @@ class ResetPath(Input):
 class FamilyMemberPath(Input):
     patient_id = fields.String(required=True, validate=validate.Length(min=1, max=36), metadata={
         "description": "The id of the patient or of a family member, as GET /api/v1/me lists them."})
+
+
+_LIMIT = forms.SubmissionQuery._declared_fields["limit"]
+
+
+class SubmissionQueryString(forms.SubmissionQuery):
+    """forms' query of submissions as a query string: the limit arrives as text here, with
+    forms' own default and range."""
+    limit = fields.Integer(load_default=_LIMIT.load_default, validate=_LIMIT.validators)
+
+
+class OfficeSubmission(forms.Submission):
+    """A submission as the office API hands it to the PMS: forms' answer and, to file with
+    the patient's chart, the same submission as a printable HTML document."""
+    html = fields.String(required=True, metadata={
+        "description": "The submission as a complete, printable HTML document (plain semantic markup: no script, no "
+                       "style, nothing loaded from elsewhere but the signature images it carries as data: URLs)."})
+
+
+class OfficeSubmissions(Schema):
+    submissions = fields.List(fields.Nested(OfficeSubmission), required=True)

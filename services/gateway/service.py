@@ -7,6 +7,8 @@ from chairside.remote import ServiceRpc
 from services.gateway.apidocs import ApiDocs
 from services.gateway.appointments import OfficeAppointmentsApi
 from services.gateway.claims import PatientAccessApi
+from services.gateway.form_requirements import OfficeFormRequirementsApi
+from services.gateway.form_submissions import OfficeFormSubmissionsApi
 from services.gateway.form_templates import OfficeFormTemplatesApi
 from services.gateway.console.site import ConsolePages
 from services.gateway.http import Answer, CallContext, route
@@ -21,8 +23,9 @@ from services.gateway.texting import OfficeTextingApi
 BACKENDS = ("identity", "forms", "billing", "sms")
 
 
-class GatewayService(OfficeApi, OfficeAppointmentsApi, OfficeFormTemplatesApi, OfficeTextingApi, OfficePortalApi,
-                     PatientApi, PatientAccessApi, PortalPages, ConsolePages, ApiDocs):
+class GatewayService(OfficeApi, OfficeAppointmentsApi, OfficeFormTemplatesApi, OfficeFormRequirementsApi,
+                     OfficeFormSubmissionsApi, OfficeTextingApi, OfficePortalApi, PatientApi, PatientAccessApi,
+                     PortalPages, ConsolePages, ApiDocs):
     name = "gateway"
 
     identity = ServiceRpc("identity")

@@ -1,0 +1,75 @@
+"""Required-form rules: at most one per template of the practice, created or replaced whole.
+The same rule twice changes nothing (not even updated_at); every read and change is of the
+practice's own templates."""
+from dataclasses import dataclass
+from datetime import datetime
+from typing import List, Optional
+
+from sqlalchemy import select
+
+from chairside.contracts.forms import RULE_NOT_FOUND, TEMPLATE_NOT_FOUND
+from chairside.tenancy import of_practice
+from services.forms.models import FormRule, FormTemplate
+
+# What a rule says, in the body's names and the row's columns alike.
+RULE_FIELDS = ("min_age", "max_age", "valid_months", "renew_on_new_version")
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A rule as the office reads it (chairside.contracts.forms.FormRule)."""
+    template: str
+    title: str
+    min_age: Optional[int]
+    max_age: Optional[int]
+    valid_months: Optional[int]
+    renew_on_new_version: bool
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Listed:
+    rules: List[Shown]
+
+
+def practice_rules(uow, practice_id):
+    """The practice's rules with their templates, by the templates' titles."""
+    return uow.session.execute(
+        select(FormRule, FormTemplate).join(FormTemplate, FormRule.template_id == FormTemplate.template_id)
+        .where(FormRule.practice_id == practice_id).order_by(FormTemplate.title, FormTemplate.template_id)).all()
+
+
+def rules(uow, practice_id):
+    return Listed(rules=[_shown(rule, template) for rule, template in practice_rules(uow, practice_id)])
+
+
+def put_rule(uow, practice_id, template_id, sent):
+    """Create the template's rule or replace it with `sent` (FormRuleBody loaded); the same
+    rule again keeps its updated_at. A template not of the practice: TEMPLATE_NOT_FOUND."""
+    template = of_practice(uow.session, FormTemplate, template_id, practice_id, missing=TEMPLATE_NOT_FOUND)
+    rule = uow.session.get(FormRule, template.template_id)
+    wanted = {name: sent[name] for name in RULE_FIELDS}
+    if rule is None:
+        rule = FormRule(template_id=template.template_id, practice_id=practice_id)
+        uow.session.add(rule)
+    elif {name: getattr(rule, name) for name in RULE_FIELDS} == wanted:
+        return _shown(rule, template)
+    for name, value in wanted.items():
+        setattr(rule, name, value)
+    rule.updated_at = uow.clock.now()
+    uow.session.flush()
+    return _shown(rule, template)
+
+
+def delete_rule(uow, practice_id, template_id):
+    """Remove the template's rule (RULE_NOT_FOUND when it has none) and answer the rules left.
+    Submissions stay: a rule made again counts them."""
+    rule = of_practice(uow.session, FormRule, template_id, practice_id, missing=RULE_NOT_FOUND)
+    uow.session.delete(rule)
+    uow.session.flush()
+    return rules(uow, practice_id)
+
+
+def _shown(rule, template):
+    return Shown(template=template.template_id, title=template.title, updated_at=rule.updated_at,
+                 **{name: getattr(rule, name) for name in RULE_FIELDS})
