@@ -1,17 +1,17 @@
 """The demo practice's three forms (scripts/demo_forms, seeded by `make run`): each imports
 without refusal, round-trips through the export, validates as FHIR, and asks what a dental
-practice needs: conditional explanations in the medical history, a signature on the consents."""
+practice needs: conditional explanations in the medical history, a signature on the consents;
+the seed's rules and appointments fit the contract (tests/e2e/test_make_run.py runs it)."""
 import json
-from pathlib import Path
 
 import pytest
 from fhir.resources.R4B.questionnaire import Questionnaire
 
-from chairside.contracts.forms import QuestionnaireBody
+from chairside.contracts.forms import AppointmentUpsert, FormRuleBody, QuestionnaireBody
+from scripts.run import DEMO, DEMO_FORMS, demo_forms
 from services.forms.fhir import export_questionnaire, import_questionnaire
 from services.forms.template_items import Condition, walk
 
-DEMO_FORMS = Path(__file__).parents[2] / "scripts" / "demo_forms"
 URL_BASE = "https://chairside.dev/fhir/Questionnaire/demo-"
 FILES = ("financial-policy.json", "hipaa-acknowledgement.json", "medical-history.json")
 
@@ -21,8 +21,23 @@ def items_by_link_id(name):
     return {item.link_id: item for item in walk(items)}
 
 
-def test_the_folder_holds_the_three_forms():
+def test_the_seed_posts_the_three_forms_with_their_rules():
     assert sorted(p.name for p in DEMO_FORMS.glob("*.json")) == list(FILES)
+    rules = {path.name: FormRuleBody().load(rule) for path, rule in demo_forms()}
+    assert rules == {
+        "medical-history.json": {"min_age": None, "max_age": None, "valid_months": 12, "renew_on_new_version": True},
+        "hipaa-acknowledgement.json": {"min_age": None, "max_age": None, "valid_months": None,
+                                       "renew_on_new_version": True},
+        "financial-policy.json": {"min_age": 18, "max_age": None, "valid_months": 12, "renew_on_new_version": False}}
+
+
+def test_the_seed_books_the_portal_patient_and_a_dependent_of_theirs():
+    patients = dict(DEMO["patients"])
+    booked = [appointment["patient"] for _, appointment in DEMO["appointments"]]
+    assert booked[0] == DEMO["portal_patient"] and patients[booked[1]]["guarantor"] == DEMO["portal_patient"]
+    for _, appointment in DEMO["appointments"]:
+        AppointmentUpsert().load(dict(appointment, clinic=DEMO["clinic"][0], start="2026-12-05T09:30:00-05:00",
+                                      duration_minutes=60, status="scheduled"))
 
 
 @pytest.mark.parametrize("name", FILES)
