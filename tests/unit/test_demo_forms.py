@@ -78,7 +78,9 @@ def test_the_medical_history_asks_for_explanations_only_when_they_apply():
 def test_the_consents_show_their_text_and_need_an_agreement_and_a_signature(name, agreement):
     found = items_by_link_id(name)
     assert sum(item.kind == "display" and len(item.text) > 80 for item in found.values()) >= 4
-    assert found[agreement].kind == "yes_no" and found[agreement].required
+    # one box to tick: a required choice with its one option cannot be answered "no", as a yes/no could
+    assert found[agreement].kind == "multiple_choice" and found[agreement].required
+    assert [option.code for option in found[agreement].options] == [agreement]
     [signature] = [item for item in found.values() if item.kind == "signature"]
     assert signature.required
 
