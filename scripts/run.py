@@ -11,7 +11,9 @@ import secrets
 import signal
 import sys
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import requests
 
@@ -23,6 +25,12 @@ from scripts.launcher import ROOT, SERVICES, System, service_env
 
 VAR = Path(os.environ.get("CHAIRSIDE_VAR_DIR", ROOT / "var"))
 PID_FILE = VAR / "run.pid"
+# FHIR R4 Questionnaires written for the demo, posted to the office API as a PMS would
+DEMO_FORMS = Path(__file__).resolve().parent / "demo_forms"
+# forms learns patients and clinics by event: a sync of something that needs them answers
+# 404 NOT_SYNCED_YET until they have arrived (usually within a second)
+SYNC_WAIT_SECONDS = 30
+SYNC_RETRY_SECONDS = 0.2
 DEMO = {
     "slug": "demo",
     "name": "Bright Smiles Dental",
@@ -42,9 +50,32 @@ DEMO = {
         ("P-1005", {"first_name": "James", "last_name": "Okafor", "birthdate": "1967-01-09",
                     "mobile_phone": "+15555550115", "text_ok": "unknown"}),
     ],
+    # Required-form rules (chairside.contracts.forms.FormRuleBody) of the forms in DEMO_FORMS.
+    # The HIPAA acknowledgement stays valid for ever and is asked of everyone: a guardian
+    # signs it for a child; the financial policy binds the adult who pays.
+    "forms": [
+        ("medical-history.json", {"min_age": None, "max_age": None, "valid_months": 12,
+                                  "renew_on_new_version": True}),
+        ("hipaa-acknowledgement.json", {"min_age": None, "max_age": None, "valid_months": None,
+                                        "renew_on_new_version": True}),
+        ("financial-policy.json", {"min_age": 18, "max_age": None, "valid_months": 12,
+                                   "renew_on_new_version": False}),
+    ],
+    # Maria's and Sofia's (her dependent's) next visits, a few days after the run starts, at
+    # the local time below in the practice's time zone, so that the portal shows forms due.
+    "appointments_in_days": 3,
+    "appointment_time": (9, 30),
+    "appointments": [
+        ("A-1001", {"patient": "P-1001", "provider": "Dr. Anna Patel", "reason": "Check-up and cleaning"}),
+        ("A-1003", {"patient": "P-1003", "provider": "Dr. Sam Lee", "reason": "Child check-up and fluoride"}),
+    ],
     # the office console's first administrator
     "staff": {"username": "admin", "name": "Office Admin", "role": "admin", "mobile_phone": "+15555550150"},
 }
+
+
+DEMO_NAMES = {external_id: f"{patient['first_name']} {patient['last_name']}"
+              for external_id, patient in DEMO["patients"]}
 
 
 def pid_alive(pid):
@@ -108,13 +139,7 @@ def seed(gateway_url, amqp_uri):
     office.put(f"{gateway_url}/office/v1/clinics/{clinic_id}", json=clinic, timeout=30).raise_for_status()
     # the clinic reaches sms by event: its texting settings answer 404 until it has arrived
     texting = {"subscribed": True, "number": DEMO["texting_number"]}
-    deadline = time.monotonic() + 30
-    while True:
-        response = office.put(f"{gateway_url}/office/v1/clinics/{clinic_id}/texting", json=texting, timeout=30)
-        if response.status_code != 404 or time.monotonic() > deadline:
-            break
-        time.sleep(0.2)
-    response.raise_for_status()
+    put_once_synced(office, f"{gateway_url}/office/v1/clinics/{clinic_id}/texting", texting)
     office.put(f"{gateway_url}/office/v1/texting", json={"default_clinic": clinic_id}, timeout=30).raise_for_status()
     for external_id, patient in DEMO["patients"]:
         body = dict(patient, clinic=clinic_id)
@@ -126,6 +151,7 @@ def seed(gateway_url, amqp_uri):
     link = office.get(f"{gateway_url}/office/v1/portal-link", timeout=30)
     link.raise_for_status()
     staff = seed_staff(amqp_uri, created["practice"]["id"])
+    forms_due = seed_forms(office, gateway_url, clinic_id, created["practice"]["timezone"])
     # the console's address on the base the portal's is on (the gateway's rule: PUBLIC_BASE_URL, else its own)
     base_url = (config.env("PUBLIC_BASE_URL") or gateway_url).rstrip("/")
     return {
@@ -140,8 +166,53 @@ def seed(gateway_url, amqp_uri):
                   "sign_in": f"{base_url}/office/{DEMO['slug']}/sign-in"},
         "clinic": clinic_id,
         "patients": [external_id for external_id, _ in DEMO["patients"]],
+        "forms_due": forms_due,
         "sms_outbox": config.env("SMS_OUTBOX_PATH", "var/sms-outbox.jsonl"),
     }
+
+
+def put_once_synced(office, url, body):
+    """PUT `body`, again while the service behind it answers 404 (it has not received by
+    event what the body names yet); any other refusal, or a 404 that lasts, raises."""
+    deadline = time.monotonic() + SYNC_WAIT_SECONDS
+    while True:
+        response = office.put(url, json=body, timeout=30)
+        if response.status_code != 404 or time.monotonic() > deadline:
+            break
+        time.sleep(SYNC_RETRY_SECONDS)
+    response.raise_for_status()
+    return response.json()
+
+
+def demo_forms():
+    """(path, rule body) of each demo form."""
+    return [(DEMO_FORMS / name, rule) for name, rule in DEMO["forms"]]
+
+
+def seed_forms(office, gateway_url, clinic_id, practice_timezone):
+    """The three forms, their rules and the Garcias' next appointments; then what each of
+    those patients has to fill in, as the office API answers it. Posting a Questionnaire
+    again answers its current version, and a PUT replaces, so a second run adds nothing."""
+    for path, rule in demo_forms():
+        posted = office.post(f"{gateway_url}/office/v1/form-templates", json=json.loads(path.read_text()),
+                             timeout=30)
+        posted.raise_for_status()
+        office.put(f"{gateway_url}/office/v1/form-rules/{posted.json()['id']}", json=rule,
+                   timeout=30).raise_for_status()
+    zone = ZoneInfo(practice_timezone)
+    day = datetime.now(zone).date() + timedelta(days=DEMO["appointments_in_days"])
+    hour, minute = DEMO["appointment_time"]
+    start = datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone).isoformat()
+    due = []
+    for external_id, appointment in DEMO["appointments"]:
+        body = dict(appointment, clinic=clinic_id, start=start, duration_minutes=60, status="scheduled")
+        put_once_synced(office, f"{gateway_url}/office/v1/appointments/{external_id}", body)
+        forms = office.get(f"{gateway_url}/office/v1/patients/{appointment['patient']}/forms", timeout=30)
+        forms.raise_for_status()
+        due.append({"patient": appointment["patient"], "name": DEMO_NAMES[appointment["patient"]],
+                    "next_appointment": forms.json()["next_appointment"]["start"],
+                    "outstanding": [form["title"] for form in forms.json()["outstanding"]]})
+    return due
 
 
 def seed_staff(amqp_uri, practice_id):
@@ -158,6 +229,14 @@ def seed_staff(amqp_uri, practice_id):
     return rpc(amqp_uri, "identity", "reset_staff_access", practice_id, admin["id"], None)
 
 
+def forms_due_line(forms_due):
+    """One line: how many forms each demo patient has to fill in before their appointment."""
+    each = "; ".join(f"{due['name']} {len(due['outstanding'])} before "
+                     f"{datetime.fromisoformat(due['next_appointment']).strftime('%a %d %b %H:%M')}"
+                     for due in forms_due)
+    return f"forms due: {each} (\"Fill all required\" on the home page)"
+
+
 def how_to_try(demo):
     url, key, sign_in, staff = demo["gateway_url"], demo["office_api_key"], demo["portal_sign_in"], demo["staff"]
     return f"""
@@ -169,6 +248,7 @@ The patient portal: {demo['portal_url']}   (its QR code: {demo['portal_qr_png']}
   sign in as {sign_in['username']} with the temporary password {sign_in['temporary_password']}
   or claim access under "First time here?" as James Okafor, born 1967-01-09;
   text codes land in {demo['sms_outbox']}
+  {forms_due_line(demo['forms_due'])}
 
 The office console: {staff['sign_in']}
   sign in as {staff['username']} with the temporary password {staff['temporary_password']}

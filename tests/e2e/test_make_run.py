@@ -1,4 +1,5 @@
-"""`make run` (scripts/run.py): starts everything on SQLite, seeds the demo practice, stops cleanly."""
+"""`make run` (scripts/run.py): starts everything on SQLite, seeds the demo practice (its forms,
+rules and appointments too, so that forms are due), stops cleanly."""
 import json
 import os
 import signal
@@ -9,6 +10,7 @@ import pytest
 import requests
 
 from scripts.launcher import ROOT, free_port
+from scripts.run import DEMO, demo_forms
 from tests.e2e.conftest import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -44,6 +46,7 @@ def test_make_run_seeds_a_demo_practice_and_make_stop_stops_it(amqp_uri, tmp_pat
         assert child["guarantor"] == "P-1001" and child["clinic"] == "main"
         wait_until(lambda: office.get(f"{demo['gateway_url']}/office/v1/patients/P-1003/balance",
                                       timeout=10).status_code == 200, message="the demo balance")
+        assert_forms_are_due(office, demo)
 
         stop = subprocess.run([sys.executable, "-m", "scripts.run", "--stop"], cwd=ROOT, env=env,
                               capture_output=True, text=True, timeout=90)
@@ -53,6 +56,7 @@ def test_make_run_seeds_a_demo_practice_and_make_stop_stops_it(amqp_uri, tmp_pat
         assert "Chairside is running" in output and "office API key in var/demo.json" in output
         assert f"The patient portal: {demo['portal_url']}" in output
         assert f"The office console: {demo['staff']['sign_in']}" in output
+        assert "forms due: Maria Garcia 3 before " in output and "; Sofia Garcia 2 before " in output
         assert not (tmp_path / "var" / "run.pid").exists()
         with pytest.raises(requests.ConnectionError):
             requests.get(f"{demo['gateway_url']}/health", timeout=5)
@@ -60,3 +64,35 @@ def test_make_run_seeds_a_demo_practice_and_make_stop_stops_it(amqp_uri, tmp_pat
         if runner.poll() is None:
             runner.send_signal(signal.SIGTERM)
             runner.wait(60)
+
+
+def assert_forms_are_due(office, demo):
+    """The three forms with their rules; Maria and Sofia each have a next appointment at 9:30
+    in the practice's time zone and forms to fill before it (the financial policy only for
+    the adult); posting a form again answers the version it has."""
+    url = demo["gateway_url"]
+    rules = {rule["title"]: rule for rule in office.get(f"{url}/office/v1/form-rules", timeout=10).json()["rules"]}
+    assert {title: (r["min_age"], r["max_age"], r["valid_months"], r["renew_on_new_version"])
+            for title, r in rules.items()} == {
+        "Medical history": (None, None, 12, True),
+        "Notice of privacy practices acknowledgement": (None, None, None, True),
+        "Financial policy consent": (18, None, 12, False)}
+    templates = office.get(f"{url}/office/v1/form-templates", timeout=10).json()["templates"]
+    assert sorted((t["title"], t["version"]) for t in templates) == sorted((title, 1) for title in rules)
+    path, _ = demo_forms()[0]
+    again = office.post(f"{url}/office/v1/form-templates", json=json.loads(path.read_text()), timeout=10)
+    assert again.status_code == 201 and again.json()["version"] == 1 and again.json()["id"] in {
+        t["id"] for t in templates}
+
+    maria = office.get(f"{url}/office/v1/patients/{DEMO['portal_patient']}/forms", timeout=10).json()
+    sofia = office.get(f"{url}/office/v1/patients/P-1003/forms", timeout=10).json()
+    for forms in (maria, sofia):
+        appointment = forms["next_appointment"]
+        assert appointment["timezone"] == DEMO["timezone"] and appointment["status"] == "scheduled"
+        assert appointment["start"][11:16] == "09:30" and forms["due_on"] == appointment["start"][:10]
+        assert forms["completed"] == [] and {o["reason"] for o in forms["outstanding"]} == {"never_completed"}
+    assert sorted(o["title"] for o in maria["outstanding"]) == sorted(rules)
+    assert sorted(o["title"] for o in sofia["outstanding"]) == ["Medical history",
+                                                                "Notice of privacy practices acknowledgement"]
+    assert [(due["name"], len(due["outstanding"])) for due in demo["forms_due"]] == [
+        ("Maria Garcia", 3), ("Sofia Garcia", 2)]
