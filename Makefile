@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run stop test bench bench-signin bench-office dlq-list dlq-replay clean
+.PHONY: run stop test bench bench-signin bench-office bench-forms dlq-list dlq-replay clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ bench-signin: $(VENV)/.installed
 bench-office: $(VENV)/.installed
 	$(PY) -m scripts.infra
 	$(PY) -m bench.office
+
+bench-forms: $(VENV)/.installed
+	$(PY) -m scripts.infra
+	$(PY) -m bench.forms
 
 dlq-list: $(VENV)/.installed
 	$(PY) -m chairside.dlq list

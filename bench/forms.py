@@ -122,7 +122,8 @@ def seed(gateway_url, amqp_uri, patients, submissions, threads):
     for n in range(submissions):
         patient_id = ids[f"p{n % patients:05d}"]
         rpc(amqp_uri, "forms", "submit_form", practice_id, patient_id, consent["id"], {
-            "version": consent["version"], "answers": {"agree": "yes", "signature": signature_png(n)}}, patient_id)
+            "version": consent["version"], "answers": {"agree": "yes", "signature": signature_png(n)}}, patient_id,
+            "UTC")
     return created["api_key"]
 
 

@@ -13,9 +13,9 @@ RPCs (issue 9), each loading and dumping the schemas below:
     delete_rule(practice_id, template_id) -> FormRules (the rules left)
     patient_forms(practice_id, patient_id, practice_timezone) -> PatientForms
     family_forms(practice_id, [patient_id, ...], practice_timezone) -> FamilyForms (in the order asked)
-    form_to_fill(practice_id, patient_id, template_id) -> FormToFill
-    save_draft(practice_id, patient_id, template_id, AnswersBody, filled_by_patient_id) -> Draft
-    submit_form(practice_id, patient_id, template_id, AnswersBody, signer_patient_id) -> Submission
+    form_to_fill(practice_id, patient_id, template_id, practice_timezone) -> FormToFill
+    save_draft(practice_id, patient_id, template_id, AnswersBody, filled_by_patient_id, practice_timezone) -> Draft
+    submit_form(practice_id, patient_id, template_id, AnswersBody, signer_patient_id, practice_timezone) -> Submission
     get_submissions(practice_id, SubmissionQuery) -> Submissions (with questionnaire_response)
     patient_submissions(practice_id, patient_id) -> Submissions (the patient's, newest first)
     get_submission(practice_id, submission_id) -> Submission (with questionnaire_response)
@@ -23,7 +23,8 @@ RPCs (issue 9), each loading and dumping the schemas below:
 `filled_by_patient_id` and `signer_patient_id` are the signed-in patient (the gateway checked
 with identity's family rule that they may act for `patient_id`).
 `practice_timezone` is the practice's IANA time zone: an appointment without a clinic is
-shown in it (forms keeps clinics, not practices).
+shown in it, and a patient's forms without an appointment or a clinic are due today there
+(forms keeps clinics, not practices).
 """
 from datetime import datetime, timezone
 

@@ -75,19 +75,19 @@ class FormsService(ChairsideService):
                            answer=contract.FamilyForms(), read_only=True)
 
     @rpc
-    def form_to_fill(self, practice_id, patient_id, template_id):
-        return self.db.run(filling.form_to_fill, practice_id, patient_id, template_id,
+    def form_to_fill(self, practice_id, patient_id, template_id, practice_timezone):
+        return self.db.run(filling.form_to_fill, practice_id, patient_id, template_id, practice_timezone,
                            answer=contract.FormToFill(), read_only=True)
 
     @rpc
-    def save_draft(self, practice_id, patient_id, template_id, sent, filled_by_patient_id):
+    def save_draft(self, practice_id, patient_id, template_id, sent, filled_by_patient_id, practice_timezone):
         return self.db.run(filling.save_draft, practice_id, patient_id, template_id, contract.AnswersBody().load(sent),
-                           filled_by_patient_id, answer=contract.Draft(), retry_on_race=True)
+                           filled_by_patient_id, practice_timezone, answer=contract.Draft(), retry_on_race=True)
 
     @rpc
-    def submit_form(self, practice_id, patient_id, template_id, sent, signer_patient_id):
+    def submit_form(self, practice_id, patient_id, template_id, sent, signer_patient_id, practice_timezone):
         return self.db.run(filling.submit_form, practice_id, patient_id, template_id, contract.AnswersBody().load(sent),
-                           signer_patient_id, answer=contract.Submission(), retry_on_race=True)
+                           signer_patient_id, practice_timezone, answer=contract.Submission(), retry_on_race=True)
 
     @rpc
     def get_submissions(self, practice_id, query):

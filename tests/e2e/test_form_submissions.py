@@ -45,7 +45,7 @@ def submitted(running, office, slug, template_id, external_id, signer_external_i
     wait_until(lambda: office.get(f"/office/v1/patients/{external_id}/forms").status_code == 200,
                message="forms to know the patient")
     return rpc(running.amqp_uri, "forms", "submit_form", practice_id, patient, template_id,
-               {"version": 1, "answers": ANSWERS}, signer)
+               {"version": 1, "answers": ANSWERS}, signer, "America/New_York")
 
 
 def test_a_required_form_is_outstanding_then_submitted_listed_acknowledged_in_the_console(system, family):

@@ -73,7 +73,7 @@ def forms_pages(gateway, web_session, monkeypatch):
                                                           "modules": PORTAL["modules"]}
     gateway.identity.me.return_value = PROFILE
     gateway.billing.get_balance.return_value = {"balance_cents": 0, "currency": "USD"}
-    gateway.forms.form_to_fill.side_effect = lambda practice, patient, template_id: {
+    gateway.forms.form_to_fill.side_effect = lambda practice, patient, template_id, zone: {
         "patient_id": patient, "patient_name": "Maria Garcia" if patient == "pat-1" else "Sofia Garcia",
         "template": template(template_id=template_id), "draft": None}
     signed_in(web_session)
@@ -184,7 +184,7 @@ def test_saving_a_draft_sends_the_typed_answers_of_the_templates_questions_only(
     assert answer.status_code == 303 and answer.headers["Location"] == "/p/demo/forms?notice=form-saved"
     fakes.forms.save_draft.assert_called_once_with("practice-1", "pat-3", HISTORY, {"version": 1, "answers": {
         "allergies": "yes", "allergies.details": "Peanuts", "conditions": ["diabetes", "Gout"], "sign": SIGNATURE}},
-        "pat-1")
+        "pat-1", "America/New_York")
     fakes.forms.family_forms.return_value = family()
     assert "Your answers are saved. You can come back to them at any time." in get(
         session, answer.headers["Location"]).text
@@ -238,7 +238,7 @@ def test_submitting_outside_a_walk_returns_to_the_forms_with_thanks(forms_pages)
         "q-sign": SIGNATURE})
     assert answer.headers["Location"] == "/p/demo/forms?notice=form-submitted"
     fakes.forms.submit_form.assert_called_once_with("practice-1", "pat-1", HISTORY, {
-        "version": 1, "answers": {"allergies": "no", "sign": SIGNATURE}}, "pat-1")
+        "version": 1, "answers": {"allergies": "no", "sign": SIGNATURE}}, "pat-1", "America/New_York")
 
 
 def test_the_summary_lists_todays_submissions_and_anything_left(forms_pages):

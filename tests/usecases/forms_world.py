@@ -99,17 +99,18 @@ class World:
                            answer=contract.FamilyForms(), read_only=True)
 
     def to_fill(self, template_id, patient_id="m1", practice_id="p1"):
-        return self.db.run(filling.form_to_fill, practice_id, patient_id, template_id, answer=contract.FormToFill(),
+        return self.db.run(filling.form_to_fill, practice_id, patient_id, template_id, PRACTICE_ZONE,
+                           answer=contract.FormToFill(),
                            read_only=True)
 
     def save(self, template_id, answers, version=1, patient_id="m1", by="m1", practice_id="p1"):
         body = contract.AnswersBody().load({"version": version, "answers": answers})
-        return self.db.run(filling.save_draft, practice_id, patient_id, template_id, body, by,
+        return self.db.run(filling.save_draft, practice_id, patient_id, template_id, body, by, PRACTICE_ZONE,
                            answer=contract.Draft(), retry_on_race=True)
 
     def submit(self, template_id, answers=None, version=1, patient_id="m1", by="m1", practice_id="p1"):
         body = contract.AnswersBody().load({"version": version, "answers": SIGNED if answers is None else answers})
-        return self.db.run(filling.submit_form, practice_id, patient_id, template_id, body, by,
+        return self.db.run(filling.submit_form, practice_id, patient_id, template_id, body, by, PRACTICE_ZONE,
                            answer=contract.Submission(), retry_on_race=True)
 
     # the office

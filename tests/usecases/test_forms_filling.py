@@ -4,7 +4,7 @@ with the answers kept as the draft and nothing submitted, answers to a stale ver
 the same way, and a valid submission stored with its snapshot, announced, the draft gone and
 the form completed; a dependent's form signed by the adult says so. Only a form a rule asks of
 the patient can be filled in."""
-from datetime import timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -42,6 +42,21 @@ def test_a_form_no_rule_asks_of_the_patient_is_not_found(forms):
             assert refused.value.code == TEMPLATE_NOT_FOUND.code
     assert forms.to_fill(for_children["id"], patient_id="s1")["template"]["id"] == for_children["id"]
     assert forms.count(FormDraft) == 0 and forms.count(FormSubmission) == 0
+
+
+def test_without_an_appointment_or_a_clinic_the_day_is_the_practice_s(forms, clock):
+    """Tom turns 18 on 3 December 2026; at 03:00 UTC it is still the 2nd in Chicago (the
+    practice's zone), so an adults' form is not his to fill yet; at 07:00 UTC it is."""
+    forms.patient(patient_id="t1", external_id="PMS-T", first_name="Tom", last_name="Lee",
+                  birthdate=date(2008, 12, 3), clinic_id=None)
+    adults = forms.required(min_age=18)
+    clock.set(datetime(2026, 12, 3, 3, 0, tzinfo=timezone.utc))
+    with pytest.raises(NotFound):
+        forms.to_fill(adults["id"], patient_id="t1")
+    assert forms.forms_of("t1")["outstanding"] == []
+    clock.set(datetime(2026, 12, 3, 7, 0, tzinfo=timezone.utc))
+    assert forms.to_fill(adults["id"], patient_id="t1")["patient_name"] == "Tom Lee"
+    assert [form["template"] for form in forms.forms_of("t1")["outstanding"]] == [adults["id"]]
 
 
 def test_a_patient_forms_has_not_received_is_not_synced_yet(forms):

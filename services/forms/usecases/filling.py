@@ -3,11 +3,8 @@ drafts saved at every step exactly as typed, and the submission, which is refuse
 answers as the draft) while the answers are stale or incomplete.
 
 A patient fills in only a template of the practice that a rule asks of them on the day their
-forms are due; any other is TEMPLATE_NOT_FOUND, whoever's it is. These RPCs are not given the
-practice's time zone (forms keeps clinics, not practices): without an appointment in a clinic
-or a clinic of the patient's, the due day is counted in UTC (FALLBACK_ZONE). It is the
-practice's day but for the hours between the two midnights, and the day only matters when the
-patient's age crosses a rule's limit on it."""
+forms are due (standing.due: the next appointment's day, else today in their clinic's time
+zone, else the practice's); any other is TEMPLATE_NOT_FOUND, whoever's it is."""
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,8 +21,6 @@ from services.forms.usecases import submissions, templates
 from services.forms.usecases.patients import patient as known_patient
 from services.forms.usecases.standing import due
 from services.forms.usecases.templates import Shown as ShownTemplate
-
-FALLBACK_ZONE = "UTC"
 
 
 @dataclass(frozen=True)
@@ -46,29 +41,29 @@ class FormToFill:
     draft: Optional[Draft]
 
 
-def form_to_fill(uow, practice_id, patient_id, template_id):
-    patient, template = _fillable(uow, practice_id, patient_id, template_id)
+def form_to_fill(uow, practice_id, patient_id, template_id, practice_timezone):
+    patient, template = _fillable(uow, practice_id, patient_id, template_id, practice_timezone)
     draft = uow.session.get(FormDraft, (patient.patient_id, template.id))
     return FormToFill(patient_id=patient.patient_id, patient_name=full_name(patient.first_name, patient.last_name),
                       template=template, draft=_draft(draft) if draft else None)
 
 
-def save_draft(uow, practice_id, patient_id, template_id, sent, filled_by_patient_id):
+def save_draft(uow, practice_id, patient_id, template_id, sent, filled_by_patient_id, practice_timezone):
     """Keep `sent` (AnswersBody loaded) as the patient's draft of the template, replacing the
     one before: exactly as typed, unchecked (a half-typed date too), to the version sent."""
-    patient, template = _fillable(uow, practice_id, patient_id, template_id)
+    patient, template = _fillable(uow, practice_id, patient_id, template_id, practice_timezone)
     filler = known_patient(uow, practice_id, filled_by_patient_id)
     return _draft(_keep_draft(uow, practice_id, patient, template, sent, filler))
 
 
-def submit_form(uow, practice_id, patient_id, template_id, sent, signer_patient_id):
+def submit_form(uow, practice_id, patient_id, template_id, sent, signer_patient_id, practice_timezone):
     """Submit `sent` (AnswersBody loaded) for the patient, signed by `signer_patient_id` (the
     patient, or the adult signing for them). Answers to a version that is no longer the current
     one (TEMPLATE_CHANGED) or that are missing or not valid (FORM_INCOMPLETE, by linkId) are
     refused, and kept as the draft first so that nothing typed is lost. A valid submission is
     stored with a snapshot of the version, the draft is deleted, and forms.form_submitted is
     announced."""
-    patient, template = _fillable(uow, practice_id, patient_id, template_id)
+    patient, template = _fillable(uow, practice_id, patient_id, template_id, practice_timezone)
     signer = known_patient(uow, practice_id, signer_patient_id)
     if sent["version"] != template.version:
         _keep_draft(uow, practice_id, patient, template, sent, signer)
@@ -95,14 +90,14 @@ def submit_form(uow, practice_id, patient_id, template_id, sent, signer_patient_
     return submissions.shown(submission, with_response=True)
 
 
-def _fillable(uow, practice_id, patient_id, template_id):
+def _fillable(uow, practice_id, patient_id, template_id, practice_timezone):
     """The patient and the template at its current version, when a rule of the practice asks
     the patient for it on the day their forms are due; else TEMPLATE_NOT_FOUND."""
     patient = known_patient(uow, practice_id, patient_id)
     template = templates.template(uow, practice_id, template_id)
     rule = uow.session.get(FormRule, template.id)  # its ages are all `applies` reads
     if rule is None or not requirements.applies(rule, patient.birthdate,
-                                                due(uow, practice_id, patient, FALLBACK_ZONE).day):
+                                                due(uow, practice_id, patient, practice_timezone).day):
         raise TEMPLATE_NOT_FOUND()
     return patient, template
 

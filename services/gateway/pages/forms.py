@@ -180,7 +180,7 @@ class FormsPages:
         member(members, patient_id)
         _uuid_or(template_id, TEMPLATE_NOT_FOUND)
         practice_id = view.signed_in["practice_id"]
-        to_fill = self.forms.form_to_fill(practice_id, patient_id, template_id)
+        to_fill = self.forms.form_to_fill(practice_id, patient_id, template_id, view.practice["timezone"])
         items = questions(to_fill["template"]["items"])
         if view.request.method == "GET":
             draft = to_fill["draft"]
@@ -191,12 +191,12 @@ class FormsPages:
         body = {"version": int(version) if version.isdigit() else 0, "answers": typed_answers(items, data)}
         signer = view.signed_in["patient_id"]
         if data.get("action") != "submit":
-            self.forms.save_draft(practice_id, patient_id, template_id, body, signer)
+            self.forms.save_draft(practice_id, patient_id, template_id, body, signer, view.practice["timezone"])
             if view.request.headers.get(AUTOSAVE_HEADER):
                 return Response(status=204, headers=PAGE_HEADERS)
             return view.redirect(view.path("forms"), notice="form-saved")
         try:
-            self.forms.submit_form(practice_id, patient_id, template_id, body, signer)
+            self.forms.submit_form(practice_id, patient_id, template_id, body, signer, view.practice["timezone"])
         except Exception as exc:
             # TEMPLATE_CHANGED: `to_fill`, read by this request, is already the new version;
             # it comes back with what was typed and the message at the top.
