@@ -190,6 +190,23 @@ def test_saving_a_draft_sends_the_typed_answers_of_the_templates_questions_only(
         session, answer.headers["Location"]).text
 
 
+def test_a_form_with_a_signature_drawn_on_a_dense_screen_is_taken_within_the_body_limit(forms_pages):
+    """Other pages take 64 kB; a filled form takes what the API takes (a PNG's base64 grows a
+    third again when percent-encoded), and more is refused before anything is saved."""
+    fakes, session = forms_pages
+    token = csrf_of(get(session, f"/p/demo/forms/pat-1/{HISTORY}").text)
+    large = "data:image/png;base64," + "A" * 400_000
+    answer = post(session, f"/p/demo/forms/pat-1/{HISTORY}", {
+        "csrf_token": token, "version": "1", "action": "save", "q-sign": large})
+    assert answer.status_code == 303
+    assert fakes.forms.save_draft.call_args.args[3]["answers"]["sign"] == large
+    fakes.forms.save_draft.reset_mock()
+    too_large = post(session, f"/p/demo/forms/pat-1/{HISTORY}", {
+        "csrf_token": token, "version": "1", "action": "save", "q-sign": "A" * 1_000_001})
+    assert too_large.status_code == 413 and "text/html" in too_large.headers["Content-Type"]
+    fakes.forms.save_draft.assert_not_called()
+
+
 def test_autosave_answers_no_content(forms_pages):
     fakes, session = forms_pages
     page = get(session, f"/p/demo/forms/pat-1/{HISTORY}")

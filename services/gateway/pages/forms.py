@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 from chairside.clock import clock_from_env
 from chairside.contracts.forms import FORM_INCOMPLETE, SUBMISSION_NOT_FOUND, TEMPLATE_CHANGED, TEMPLATE_NOT_FOUND
 from services.gateway.audit import record_read
+from services.gateway.http import MAX_BODY_BYTES
 from services.gateway.pages.home import family_forms, family_of
 from services.gateway.pages.security import PAGE_HEADERS, CookieRule
 from services.gateway.pages.web import PORTAL, Form, expect, notices, page
@@ -174,7 +175,8 @@ class FormsPages:
         view.keep(WALK, walk)
         return view.redirect(form_path(view, *walk[0]), walk="1")
 
-    @page("GET,POST", "/p/<slug>/forms/<patient_id>/<template_id>", signed_in=True, module=MODULE)
+    @page("GET,POST", "/p/<slug>/forms/<patient_id>/<template_id>", signed_in=True, module=MODULE,
+          max_form_bytes=MAX_BODY_BYTES)   # long answers and a signature drawn on a phone's dense screen
     def fill_form_page(self, view, patient_id, template_id):
         members = members_of(self, view)
         member(members, patient_id)

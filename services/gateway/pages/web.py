@@ -308,7 +308,8 @@ PAGES = []   # (method, url, handler name) of every page: their names must not c
 CONSOLE_PAGES = []   # (method, url, handler name, permission) of every console page: the permission matrix
 
 
-def page(method, url, *, signed_in=False, module=None, returns_to=None, site=PORTAL, permission=None):
+def page(method, url, *, signed_in=False, module=None, returns_to=None, site=PORTAL, permission=None,
+         max_form_bytes=MAX_FORM_BYTES):
     """A page of a practice's portal at `url` (which starts /p/<slug>/).
 
     signed_in: True for a page of a signed-in patient (identity's session, checked per
@@ -316,7 +317,8 @@ def page(method, url, *, signed_in=False, module=None, returns_to=None, site=POR
     password is temporary may use it. module: the portal module the page belongs to; while
     the practice has it off the page answers 403. returns_to: where a POST sends the
     patient back after signing in again (a path under the portal, which may name the page's
-    path values: "patients/{external_id}"), when not its own address.
+    path values: "patients/{external_id}"), when not its own address. max_form_bytes: the
+    largest form it takes (a bigger one is refused, 413).
     site and permission: see console_page.
     """
     if not url.startswith(site.root("<slug>")):
@@ -333,7 +335,7 @@ def page(method, url, *, signed_in=False, module=None, returns_to=None, site=POR
         def answering(self, request, slug, **values):
             view = None
             try:
-                request.max_content_length = MAX_FORM_BYTES
+                request.max_content_length = max_form_bytes
                 view = _open(self, site, request, slug)
                 view.values = values
                 if request.method == "POST" and not security.csrf_ok(
