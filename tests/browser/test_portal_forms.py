@@ -2,8 +2,10 @@
 processes (issue 9): Maria Garcia sees her next appointment and the forms to fill for herself
 and her dependents Sofia and Leo, fills all required, is refused a blank required answer and a missing signature,
 leaves half-way and resumes with her answers still there, finishes everyone's forms and
-lands on the summary; the office receives the submissions through its API and acknowledges
-them. axe-core checks every page; screenshots are named forms-*.png."""
+lands on the summary; the office sees the submissions in the console (and its API), reads
+Sofia's, prints it and acknowledges them; the console's rules and templates pages show what
+the office set up. axe-core checks every page; screenshots are named forms-*.png and
+console-forms-*.png."""
 import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -12,8 +14,11 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.site import Site
+from tests.browser.test_console_pages import choose_own_password
 from tests.browser.test_portal_pages import signed_in_with_changed_password
+from tests.e2e import staff
 from tests.e2e.conftest import wait_until
+from tests.e2e.garcia import STRONG
 
 pytestmark = pytest.mark.e2e
 
@@ -40,6 +45,7 @@ PRIVACY = {
     ],
 }
 ZONE = ZoneInfo("America/New_York")
+ADMIN_PHONE = "+15555550171"
 
 
 @pytest.fixture
@@ -47,6 +53,14 @@ def site(family):
     portal, office, clock = family
     clock.advance(minutes=61)   # identity limits the codes texted to a phone per hour (test_portal_pages)
     return Site(portal, office, clock)
+
+
+@pytest.fixture
+def console(system, site):
+    """The practice's administrator, and the console's pages on the same practice."""
+    running, _, _ = system
+    admin = staff.create_staff(running, site.portal.practice, "admin", "admin", ADMIN_PHONE, name="Office Admin")
+    return Site(site.portal, site.office, site.clock, root="office"), admin
 
 
 def office_call(site, method, path, body=None):
@@ -89,7 +103,8 @@ def sign(page, field):
     expect(page.locator(f"input[name={field}]")).to_have_value(re.compile(r"^data:image/png;base64,"))
 
 
-def test_maria_fills_every_required_form_for_herself_and_sofia_and_the_office_receives_them(site, pages):
+def test_maria_fills_every_required_form_for_herself_and_sofia_and_the_office_receives_them(
+        site, pages, console, console_pages):
     start = practice_with_forms(site)
     page = pages.new()
     signed_in_with_changed_password(site, pages, page)
@@ -174,7 +189,7 @@ def test_maria_fills_every_required_form_for_herself_and_sofia_and_the_office_re
     expect(page.locator("img.signature-image")).to_be_visible()
     pages.check(page, "forms-submission")
 
-    # the office: every new submission, Sofia's signed by Maria, then acknowledged
+    # the office, in its API: every new submission, Sofia's signed by Maria
     new = site.office.get("/office/v1/form-submissions?status=new").json()["submissions"]
     assert sorted((s["title"], s["patient_name"]) for s in new) == [
         ("Dental history", "Leo Garcia"), ("Dental history", "Maria Garcia"), ("Dental history", "Sofia Garcia"),
@@ -184,6 +199,49 @@ def test_maria_fills_every_required_form_for_herself_and_sofia_and_the_office_re
     maria = next(s for s in new if s["patient_name"] == "Maria Garcia" and s["title"] == "Dental history")
     assert maria["answers"]["allergies"] is True and maria["answers"]["allergies.details"] == "Penicillin"
     assert maria["answers"]["sign"].startswith("data:image/png;base64,")
+    assert maria["questionnaire_response"]["resourceType"] == "QuestionnaireResponse"
+    assert "Penicillin" in maria["html"]
+
+    # ... and in the console: the administrator reads Sofia's, prints it, acknowledges it
+    office, admin = console
+
+    def check(page, name):
+        console_pages.check(page, f"console-{name}")
+
+    desk = console_pages.new()
+    desk.goto(office.url("sign-in"))
+    office.sign_in(desk, "admin", admin["temporary_password"], phone=ADMIN_PHONE)
+    choose_own_password(desk, admin["temporary_password"], STRONG)
+    desk.get_by_role("navigation", name="Console").get_by_role("link", name="Forms").click()
+    expect(desk.get_by_role("heading", name="Submitted forms")).to_be_visible()
+    expect(desk.locator("table.data tbody tr")).to_have_count(5)
+    check(desk, "forms")
+    desk.get_by_role("link", name="Dental history of Sofia Garcia").click()
+    expect(desk.get_by_text("Signed by Maria Garcia for Sofia Garcia")).to_be_visible()
+    expect(desk.locator("img.signature-image")).to_be_visible()
+    check(desk, "forms-submission")
+    desk.get_by_role("link", name="Printable view").click()
+    expect(desk.get_by_role("heading", name="Dental history")).to_be_visible()
+    check(desk, "forms-print")
+    desk.go_back()
+    desk.get_by_role("button", name="Acknowledge (imported into the PMS)").click()
+    expect(desk.get_by_role("status")).to_contain_text("The form is marked as imported into the PMS.")
+    expect(desk.locator("table.data tbody tr")).to_have_count(4)   # back on the new forms, hers gone
+    # the rest are imported by the PMS connector through the API
     for submission in new:
-        office_call(site, "POST", f"/office/v1/form-submissions/{submission['id']}/acknowledge")
+        if submission["id"] != sofia["id"]:
+            office_call(site, "POST", f"/office/v1/form-submissions/{submission['id']}/acknowledge")
     assert site.office.get("/office/v1/form-submissions?status=new").json()["submissions"] == []
+    desk.goto(office.url("forms"))
+    expect(desk.get_by_text("No new forms: every submitted form is imported into the PMS.")).to_be_visible()
+    desk.get_by_role("link", name="Required forms").click()
+    expect(desk.get_by_role("table")).to_contain_text("Privacy notice")
+    check(desk, "forms-rules")
+    desk.goto(office.url("forms/templates"))
+    desk.get_by_role("link", name="Dental history").click()
+    expect(desk.get_by_text("Which medicines?")).to_be_visible()
+    check(desk, "forms-template")
+
+    # the home, after the office's work: still nothing outstanding for the family
+    page.goto(site.url())
+    expect(page.locator("section[aria-labelledby=forms-title]").get_by_text("All forms are up to date")).to_have_count(3)
