@@ -19,7 +19,6 @@ each process spent per request, and writes them to var/bench-forms.json.
 import base64
 import json
 import random
-import statistics
 import struct
 import sys
 import time
@@ -35,8 +34,7 @@ from scripts.admin import rpc
 from scripts.launcher import ROOT
 from bench import e2e, infra
 from bench.cli import arguments
-from bench.office import hammer
-from bench.signin import summary
+from bench.office import alternate_rounds
 
 OUTPUT = ROOT / "var" / "bench-forms.json"
 VHOST = "chairside-bench-forms"
@@ -149,32 +147,12 @@ def measure(patients, submissions, threads, seconds, rounds):
         say(f"seeding a practice, {patients} patients and {submissions} signed submissions ...")
         api_key = seed(system.gateway_url, amqp_uri, patients, submissions, threads)
         headers = {"Authorization": f"Bearer {api_key}"}
-        rates, timings, cpu = {k: [] for k in KINDS}, {k: [] for k in KINDS}, {k: {} for k in KINDS}
-        for round_number in range(1, rounds + 1):
-            for kind in KINDS:
-                before = e2e.cpu_snapshot(system)
-                client_before = time.process_time()
-                done, elapsed = hammer(system.gateway_url, headers, paths(kind, patients), threads, seconds)
-                used = e2e.cpu_delta(before, e2e.cpu_snapshot(system))
-                used["client (this bench)"] = time.process_time() - client_before
-                for name, seconds_used in used.items():
-                    cpu[kind][name] = cpu[kind].get(name, 0.0) + seconds_used
-                rates[kind].append(len(done) / elapsed)
-                timings[kind].extend(done)
-                say(f"round {round_number}/{rounds}: {kind:<11} {rates[kind][-1]:>8,.1f} req/s "
-                    f"(p50 {1000 * statistics.median(done):.1f} ms)")
-        return {
-            "patients": patients, "submissions": submissions, "client_threads": threads,
-            "seconds_per_round": seconds, "rounds": rounds, "routes": ROUTES,
-            **{kind: {
-                "requests_per_second": round(statistics.median(rates[kind]), 1),
-                "samples": [round(rate, 1) for rate in rates[kind]],
-                "latency_ms": summary(timings[kind]),
-                "answer_bytes": answer_bytes(system.gateway_url, headers, paths(kind, patients)[0]),
-                "cpu_ms_per_request": {name: round(1000 * used / len(timings[kind]), 3)
-                                       for name, used in cpu[kind].items()},
-            } for kind in KINDS},
-        }
+        results = alternate_rounds(system, KINDS, {kind: headers for kind in KINDS},
+                                   {kind: paths(kind, patients) for kind in KINDS}, threads, seconds, rounds)
+        for kind in KINDS:
+            results[kind]["answer_bytes"] = answer_bytes(system.gateway_url, headers, paths(kind, patients)[0])
+        return {"patients": patients, "submissions": submissions, "client_threads": threads,
+                "seconds_per_round": seconds, "rounds": rounds, "routes": ROUTES, **results}
     finally:
         system.stop()
         infra.drop_databases(list(e2e.DATABASES.values()))

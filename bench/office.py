@@ -78,6 +78,32 @@ def hammer(gateway_url, headers, targets, threads, seconds):
     return latencies, elapsed
 
 
+def alternate_rounds(system, kinds, headers, targets, threads, seconds, rounds):
+    """`rounds` rounds in which each kind of request in turn is sent (its `headers`, its
+    `targets` in turn) for `seconds` from `threads` threads: per kind, the median requests/s,
+    each round's, the latency and the CPU each process spent per request."""
+    rates, timings, cpu = {k: [] for k in kinds}, {k: [] for k in kinds}, {k: {} for k in kinds}
+    for round_number in range(1, rounds + 1):
+        for kind in kinds:
+            before = e2e.cpu_snapshot(system)
+            client_before = time.process_time()
+            done, elapsed = hammer(system.gateway_url, headers[kind], targets[kind], threads, seconds)
+            used = e2e.cpu_delta(before, e2e.cpu_snapshot(system))
+            used["client (this bench)"] = time.process_time() - client_before
+            for name, seconds_used in used.items():
+                cpu[kind][name] = cpu[kind].get(name, 0.0) + seconds_used
+            rates[kind].append(len(done) / elapsed)
+            timings[kind].extend(done)
+            say(f"round {round_number}/{rounds}: {kind:<11} {rates[kind][-1]:>8,.1f} req/s "
+                f"(p50 {1000 * statistics.median(done):.1f} ms)")
+    return {kind: {
+        "requests_per_second": round(statistics.median(rates[kind]), 1),
+        "samples": [round(rate, 1) for rate in rates[kind]],
+        "latency_ms": summary(timings[kind]),
+        "cpu_ms_per_request": {name: round(1000 * used / len(timings[kind]), 3) for name, used in cpu[kind].items()},
+    } for kind in kinds}
+
+
 def measure(patients, threads, seconds, rounds):
     amqp_uri = infra.create_vhost(VHOST)
     system, _ = e2e.start_system(amqp_uri)
@@ -90,35 +116,14 @@ def measure(patients, threads, seconds, rounds):
         if failures:
             raise RuntimeError(f"{len(failures)} of {patients} PUTs failed, e.g. {failures[0]}")
         headers = {BARE: {}, OFFICE: {"Authorization": f"Bearer {api_key}"}}
-        rates = {BARE: [], OFFICE: []}
-        timings = {BARE: [], OFFICE: []}
-        cpu = {BARE: {}, OFFICE: {}}
-        for round_number in range(1, rounds + 1):
-            for kind in (BARE, OFFICE):
-                before = e2e.cpu_snapshot(system)
-                client_before = time.process_time()
-                done, elapsed = hammer(system.gateway_url, headers[kind], paths(kind, patients), threads, seconds)
-                used = e2e.cpu_delta(before, e2e.cpu_snapshot(system))
-                used["client (this bench)"] = time.process_time() - client_before
-                for name, seconds_used in used.items():
-                    cpu[kind][name] = cpu[kind].get(name, 0.0) + seconds_used
-                rates[kind].append(len(done) / elapsed)
-                timings[kind].extend(done)
-                say(f"round {round_number}/{rounds}: {kind:<6} {rates[kind][-1]:>8,.0f} req/s "
-                    f"(p50 {1000 * statistics.median(done):.1f} ms)")
         return {
             "patients": patients,
             "client_threads": threads,
             "seconds_per_round": seconds,
             "rounds": rounds,
             "routes": {BARE: "GET /static/portal.js", OFFICE: "GET /office/v1/patients/{external_id}"},
-            **{kind: {
-                "requests_per_second": round(statistics.median(rates[kind]), 1),
-                "samples": [round(rate, 1) for rate in rates[kind]],
-                "latency_ms": summary(timings[kind]),
-                "cpu_ms_per_request": {name: round(1000 * used / len(timings[kind]), 3)
-                                       for name, used in cpu[kind].items()},
-            } for kind in (BARE, OFFICE)},
+            **alternate_rounds(system, (BARE, OFFICE), headers, {kind: paths(kind, patients) for kind in (BARE, OFFICE)},
+                               threads, seconds, rounds),
         }
     finally:
         system.stop()

@@ -2,7 +2,7 @@
 (no tests of its own): Maria Garcia (m1, PMS-M) and her daughter Sofia (s1, PMS-S) at Main
 Street (New York), as identity announced them, and a small "world" that drives forms' use
 cases the way its entrypoints do (inputs loaded with the contract's schemas, answers dumped
-with them) against the real database. Test modules import the `forms` fixture from here."""
+with them) against the real database. tests/usecases/conftest.py offers its `forms` fixture."""
 import base64
 import copy
 import json

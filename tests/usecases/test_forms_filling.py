@@ -12,7 +12,7 @@ from sqlalchemy import select
 from chairside.contracts.forms import FORM_INCOMPLETE, TEMPLATE_CHANGED, TEMPLATE_NOT_FOUND
 from chairside.refusals import Conflict, NotFound, Unprocessable
 from services.forms.models import FormDraft, FormSubmission
-from tests.usecases.forms_world import MEDICAL_HISTORY, PNG, SIGNED, consent, forms  # noqa: F401 (the fixture)
+from tests.usecases.forms_world import MEDICAL_HISTORY, PNG, SIGNED, consent
 
 
 def draft_of(forms, template_id, patient_id="m1"):

@@ -7,7 +7,7 @@ import pytest
 
 from chairside.contracts.forms import RULE_NOT_FOUND, TEMPLATE_NOT_FOUND
 from chairside.refusals import NotFound
-from tests.usecases.forms_world import consent, forms  # noqa: F401 (the fixture)
+from tests.usecases.forms_world import consent
 
 
 def test_a_rule_is_created_and_listed_with_its_template_s_title(forms, clock):

@@ -2,12 +2,12 @@
 in its time zone (today without one), never completed, expired by the appointment day, a new
 version with and without renewal, the age range on the due day, another practice's rules, and a
 family answered in the order asked."""
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 
 from chairside.refusals import NotFound
-from tests.usecases.forms_world import consent, forms  # noqa: F401 (the fixture)
+from tests.usecases.forms_world import consent
 
 
 def reasons(answer):

@@ -10,7 +10,7 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from chairside.contracts.forms import SUBMISSION_NOT_FOUND
 from chairside.refusals import NotFound
 from services.forms.models import FormSubmission
-from tests.usecases.forms_world import CONSENT_URL, forms  # noqa: F401 (the fixture)
+from tests.usecases.forms_world import CONSENT_URL
 
 
 @pytest.fixture
