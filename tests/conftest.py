@@ -64,11 +64,10 @@ class Vhosts:
             return self.base_uri
         name = f"chairside-test-{uuid.uuid4().hex[:8]}"
         self.created.append(name)
-        return infra.create_vhost(self.base_uri, name)
+        return infra.create_vhost(self.base_uri, name, fresh=True)
 
     def delete_all(self):
-        for name in self.created:
-            infra.delete_vhost(name)
+        infra.delete_vhosts(self.created)
 
 
 @pytest.fixture(scope="session")

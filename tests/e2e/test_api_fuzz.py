@@ -19,9 +19,9 @@ from tests.e2e.conftest import Portal, start_system, wait_until
 
 pytestmark = pytest.mark.e2e
 
-# A few dozen examples per operation, beside the coverage phase's edge cases: enough to
+# Twenty examples per operation, beside the coverage phase's edge cases: enough to
 # find what the fuzzer is for, within the suite's time budget.
-EXAMPLES = 30
+EXAMPLES = 20
 # Valid data may still be refused for what the document cannot know: a rule (422), a record
 # not synced (404), a session the sign-out test ended (401), a lock (429)...
 ACCEPTED = ["2xx", "401", "403", "404", "409", "422", "429"]
