@@ -20,6 +20,9 @@ RPCs added for the portal pages (issue 7), each loading and dumping the schemas 
 Added for the office API (issue 8):
     read_patient(practice_id, external_id, action) -> Patient   the read audited as `action`
                                                          (PatientRead) in the same unit of work
+
+Added for forms (issue 9):
+    record_accesses(AccessRecords) -> None               one audit entry per patient, one call
 """
 import re
 from datetime import timedelta
@@ -58,6 +61,7 @@ MAX_DEPENDENT_AGE = 25
 MAX_CLIENT = 64     # a client's network address, as the gateway saw it
 MAX_TOKEN = 128     # an invitation token
 MAX_URL = 300
+MAX_RECORDED_READS = 100   # patients of one request's reads (a page of submissions is at most 100)
 
 # -- error codes --------------------------------------------------------------------------
 
@@ -262,6 +266,16 @@ class AccessRecord(Input):
     """A read of patient data that another service answered, for the audit log."""
     practice_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
     patient_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    action = audit_action(required=True)
+    outcome = fields.String(required=True, validate=validate.Regexp(whole(r"[a-z][a-z0-9_]{0,39}")))
+
+
+class AccessRecords(Input):
+    """Reads of several patients' data by one request (a page of submitted forms, a family's
+    forms), for the audit log in one call: an entry per patient, as AccessRecord's."""
+    practice_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    patient_ids = fields.List(fields.String(validate=validate.Length(min=1, max=36)), required=True,
+                              validate=validate.Length(min=1, max=MAX_RECORDED_READS))
     action = audit_action(required=True)
     outcome = fields.String(required=True, validate=validate.Regexp(whole(r"[a-z][a-z0-9_]{0,39}")))
 

@@ -6,7 +6,7 @@ printable document, from the same markup the console shows (macros/submission.ht
 writes every read to the audit log."""
 from chairside.contracts import forms
 from services.gateway import docs
-from services.gateway.audit import record_read
+from services.gateway.audit import record_reads
 from services.gateway.console.display import Times
 from services.gateway.http import OFFICE, route
 from services.gateway.schemas import OfficeSubmission, OfficeSubmissions, SubmissionQueryString
@@ -37,8 +37,7 @@ def printable(template, submission, practice):
 def audit_submissions(identity, practice_id, submissions, action=READ):
     """Each patient whose submissions are shown, written to the audit log once, by whoever
     the request acts for (the office API, a staff member)."""
-    for patient_id in dict.fromkeys(submission["patient_id"] for submission in submissions):
-        record_read(identity, practice_id, patient_id, action)
+    record_reads(identity, practice_id, [submission["patient_id"] for submission in submissions], action)
 
 
 class OfficeFormSubmissionsApi:

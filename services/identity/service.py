@@ -202,6 +202,11 @@ class IdentityService(ChairsideService):
         self.db.run(audit.record_access, contract.AccessRecord().load(access_record))
 
     @rpc
+    def record_accesses(self, access_records):
+        """Reads of several patients by one request, in one unit of work (one call, not one per patient)."""
+        self.db.run(audit.record_accesses, contract.AccessRecords().load(access_records))
+
+    @rpc
     def list_audit(self, practice_id, key):
         return self.db.run(audit.entries, practice_id, external_id(key), answer=contract.AuditLog(), read_only=True)
 

@@ -51,8 +51,8 @@ def console(gateway, web_session, monkeypatch):
 
 
 def audited(fakes, action="form_submission_read", patient_id="pat-3"):
-    fakes.identity.record_access.assert_called_once_with({"practice_id": "practice-1", "patient_id": patient_id,
-                                                          "action": action, "outcome": "success"})
+    fakes.identity.record_accesses.assert_called_once_with({"practice_id": "practice-1", "patient_ids": [patient_id],
+                                                            "action": action, "outcome": "success"})
 
 
 # -- submitted forms ------------------------------------------------------------------------
@@ -138,7 +138,7 @@ def test_an_unknown_or_malformed_submission_is_the_404_page(console, path):
     answer = get(session, ROOT + f"forms/submissions/latest{path}")
     assert answer.status_code == 404 and forms.SUBMISSION_NOT_FOUND.message in answer.text
     assert fakes.forms.get_submission.call_count == 1
-    fakes.identity.record_access.assert_not_called()
+    fakes.identity.record_accesses.assert_not_called()
 
 
 def test_acknowledging_names_the_staff_member_and_comes_back_with_a_notice(console):
@@ -306,7 +306,8 @@ def test_a_patients_page_shows_the_next_appointment_and_forms_in_its_clinics_tim
     answer = get(session, ROOT + "patients/P-100")
     assert answer.status_code == 200, answer.text
     fakes.forms.patient_forms.assert_called_once_with("practice-1", "pat-1", "America/New_York")
-    audited(fakes, "forms_read", "pat-1")
+    fakes.identity.record_access.assert_called_once_with({"practice_id": "practice-1", "patient_id": "pat-1",
+                                                          "action": "forms_read", "outcome": "success"})
     text = answer.text
     assert "Dec 10, 2026, 9:30 AM PST" in text and '<time datetime="2026-12-10">Dec 10, 2026</time>' in text
     assert "Financial policy: " + forms.REASON_WORDS["expired"] in text

@@ -138,9 +138,9 @@ def test_new_submissions_are_listed_with_their_printable_html_and_each_patient_r
     first = body["submissions"][0]
     assert {key: value for key, value in first.items() if key != "html"} == SUBMISSION
     assert "<h1 id=\"submission-" in first["html"] and "Financial policy" in body["submissions"][1]["html"]
-    # one audit row per patient listed, the office acting
-    gateway.identity.record_access.assert_called_once_with({
-        "practice_id": PRACTICE["id"], "patient_id": "pat-3", "action": "form_submission_read",
+    # one audit row per patient listed (two submissions of one patient: one row), in one call
+    gateway.identity.record_accesses.assert_called_once_with({
+        "practice_id": PRACTICE["id"], "patient_ids": ["pat-3"], "action": "form_submission_read",
         "outcome": "success"})
 
 
@@ -162,7 +162,7 @@ def test_the_html_of_one_submission_holds_its_answers(gateway, office):
     # nothing a PMS would have to fetch or run, nothing styled inline
     for absent in ("<script", "<style", "style=", "<link", "<nav", "/office/"):
         assert absent not in html
-    gateway.identity.record_access.assert_called_once()
+    gateway.identity.record_accesses.assert_called_once()
 
 
 def test_acknowledged_submissions_are_listed_with_a_limit_and_bad_queries_are_400(gateway, office):
@@ -170,7 +170,7 @@ def test_acknowledged_submissions_are_listed_with_a_limit_and_bad_queries_are_40
     answer = office.get("/office/v1/form-submissions?status=acknowledged&limit=100")
     assert answer.status_code == 200 and answer.json() == {"submissions": []}
     gateway.forms.get_submissions.assert_called_once_with(PRACTICE["id"], {"status": "acknowledged", "limit": 100})
-    gateway.identity.record_access.assert_not_called()
+    gateway.identity.record_accesses.assert_not_called()
     for query in ("status=old", "limit=0", "limit=101", "limit=ten"):
         answer = office.get(f"/office/v1/form-submissions?{query}")
         assert answer.status_code == 400 and answer.json()["error"] == "VALIDATION_ERROR", query
@@ -184,7 +184,7 @@ def test_acknowledging_is_done_by_the_office_api_and_answers_the_submission(gate
     assert answer.status_code == 200, answer.text
     gateway.forms.acknowledge_submission.assert_called_once_with(PRACTICE["id"], SUBMISSION_ID, "office API")
     assert answer.json()["status"] == "acknowledged" and "Sofia Garcia" in answer.json()["html"]
-    assert gateway.identity.record_access.call_args.args[0]["action"] == "form_submission_acknowledged"
+    assert gateway.identity.record_accesses.call_args.args[0]["action"] == "form_submission_acknowledged"
 
 
 @pytest.mark.parametrize("method, path", [("GET", ""), ("POST", "/acknowledge")])
@@ -195,5 +195,5 @@ def test_an_unknown_submission_is_404_and_a_malformed_id_400(gateway, office, me
     assert answer.status_code == 404 and answer.json()["error"] == "SUBMISSION_NOT_FOUND"
     answer = office.request(method, f"/office/v1/form-submissions/latest{path}")
     assert answer.status_code == 400 and "submission_id" in answer.json()["fields"]
-    gateway.identity.record_access.assert_not_called()
+    gateway.identity.record_accesses.assert_not_called()
 

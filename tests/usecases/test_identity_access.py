@@ -4,10 +4,13 @@ import re
 from datetime import timedelta
 
 import pytest
+from marshmallow import ValidationError
 
+from chairside.contracts.identity import AccessRecords
 from chairside.refusals import NotFound, TooManyRequests, Unauthenticated
 from services.identity.domain import credentials
 from services.identity.models import AuditEntry, PortalAccount, PortalSession
+from services.identity.usecases import audit
 
 
 @pytest.mark.parametrize("first, last, username", [
@@ -132,3 +135,18 @@ def test_access_is_refused_across_practices(world):
     with pytest.raises(NotFound):
         world.issue("P-9")
     assert world.count(PortalAccount) == 0
+
+
+def test_reads_of_several_patients_are_one_entry_each_in_one_call(world):
+    """A page of submitted forms (or a family's forms) is audited in one call: an entry per
+    patient, in order, by whoever the request acts for; a bad record changes nothing."""
+    maria, sofia = world.patient("P-1")["id"], world.patient("P-3", first_name="Sofia")["id"]
+    sent = {"practice_id": world.practice_id, "patient_ids": [maria, sofia], "action": "form_submission_read",
+            "outcome": "success"}
+    world.db.worker(actor="office", request_id="req-1").run(audit.record_accesses, AccessRecords().load(sent))
+    rows = world.audit_rows(AuditEntry.action == "form_submission_read")
+    assert [(r.patient_id, r.actor, r.outcome, r.request_id) for r in rows] == [
+        (maria, "office", "success", "req-1"), (sofia, "office", "success", "req-1")]
+    for bad in ({**sent, "patient_ids": []}, {**sent, "patient_ids": [maria] * 101}, {**sent, "action": "Read!"}):
+        with pytest.raises(ValidationError):
+            AccessRecords().load(bad)

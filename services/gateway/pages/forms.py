@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 
 from chairside.clock import clock_from_env
 from chairside.contracts.forms import FORM_INCOMPLETE, SUBMISSION_NOT_FOUND, TEMPLATE_CHANGED, TEMPLATE_NOT_FOUND
-from services.gateway.audit import record_read
+from services.gateway.audit import record_read, record_reads
 from services.gateway.http import MAX_BODY_BYTES
 from services.gateway.pages.home import family_forms, family_of
 from services.gateway.pages.security import PAGE_HEADERS, CookieRule
@@ -150,9 +150,9 @@ def moment_words(value, zone):
 def submissions_of(service, view, members):
     """Each member's submissions (newest first), every read written to the audit log."""
     practice_id = view.signed_in["practice_id"]
+    record_reads(service.identity, practice_id, [one["id"] for one in members], "forms_read")
     rows = []
     for one in members:
-        record_read(service.identity, practice_id, one["id"], "forms_read")
         submissions = service.forms.patient_submissions(practice_id, one["id"])["submissions"]
         rows.append({"member": one, "name": f"{one['first_name']} {one['last_name']}",
                      "submissions": [{**s, "submitted_at_words": moment_words(s["submitted_at"],

@@ -21,6 +21,12 @@ def record_access(uow, access):
     record(uow, access["practice_id"], access["patient_id"], access["action"], access["outcome"])
 
 
+def record_accesses(uow, accesses):
+    """Reads of several patients' data by one request: an entry each, in order."""
+    for patient_id in accesses["patient_ids"]:
+        record(uow, accesses["practice_id"], patient_id, accesses["action"], accesses["outcome"])
+
+
 def entries(uow, practice_id, external_id):
     """The patient's entries, oldest first."""
     patient = by_external_id(uow.session, Patient, practice_id, external_id, PATIENT_NOT_FOUND)
