@@ -1,4 +1,10 @@
-"""SMS's pure rules: who may be texted, and from which clinic. No I/O here."""
+"""SMS's pure rules: who may be texted, and from which clinic (here), and one module per
+further capability. No I/O in any of them.
+- `segments`: a text's encoding and segment count, as carriers count them.
+- `fees`: the fee per segment of each country, and charges in an integer unit.
+- `limits`: the practice's monthly spend limit: whether a text may go, and when to warn.
+- `keywords`: STOP, START and HELP in an inbound text, and the consent and answers they bring.
+"""
 from dataclasses import dataclass
 from typing import Optional
 
