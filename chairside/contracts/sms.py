@@ -76,3 +76,9 @@ class SentText(Schema):
     message_id = fields.String(required=True, attribute="id")
     to = fields.String(required=True, attribute="to_phone")
     from_ = fields.String(required=True, attribute="from_phone", data_key="from")
+
+# -- issue 10: keywords and opt-in
+
+OPT_IN_BY_PATIENT_ONLY = ErrorCode("OPT_IN_BY_PATIENT_ONLY", Conflict,
+                                   "Only the patient can opt back in to texts, by texting START to the practice's "
+                                   "texting number: staff cannot undo a STOP.")
