@@ -104,7 +104,8 @@ def on_inbound(body, opted_out, practice_name, practice_phone):
     - Anything else goes to staff, opted out or not, and never gets an automatic reply: no
       "invalid response" ever goes back to a patient.
     """
-    found = keyword(body)
+    word = _normalised(body)
+    found = _KEYWORDS.get(word)
     if found == STOP:
         if opted_out:
             return InboundDecision(STOP, True, None, None, False)
@@ -114,7 +115,7 @@ def on_inbound(body, opted_out, practice_name, practice_phone):
                                None, False)
     if found == START and opted_out:
         return InboundDecision(START, False, START_REPLY.format(practice=practice_name), CONTACT_OPTED_IN, False)
-    if found == START and _normalised(body) != "YES":
+    if found == START and word != "YES":
         return InboundDecision(START, False, None, None, False)
     return InboundDecision(MESSAGE, opted_out, None, None, True)
 
