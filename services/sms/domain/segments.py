@@ -12,8 +12,9 @@ the whole character, and the unit left over is padding that still counts as sent
 """
 from dataclasses import dataclass
 
-ENCODING_GSM7 = "GSM-7"
-ENCODING_UCS2 = "UCS-2"
+from chairside.contracts.sms import ENCODINGS
+
+ENCODING_GSM7, ENCODING_UCS2 = ENCODINGS
 
 GSM7_SINGLE = 160    # septets in a text that fits one segment
 GSM7_SEGMENT = 153   # septets per segment of a concatenated text (7 go to its header)
