@@ -77,6 +77,16 @@ class SentText(Schema):
     to = fields.String(required=True, attribute="to_phone")
     from_ = fields.String(required=True, attribute="from_phone", data_key="from")
 
+
+# -- issue 10: segments, fees, the spend limit
+
+ENCODINGS = ("GSM-7", "UCS-2")  # a text's encoding, as carriers count its segments
+SPEND_LIMIT_REACHED = ErrorCode(
+    "SPEND_LIMIT_REACHED", Conflict,
+    "The text was not sent: it would take this month's texting charges past the practice's monthly spend "
+    "limit. The practice's owner can raise the limit in the texting settings; sign-in codes still go.")
+
+
 # -- issue 10: keywords and opt-in
 
 OPT_IN_BY_PATIENT_ONLY = ErrorCode("OPT_IN_BY_PATIENT_ONLY", Conflict,
