@@ -79,12 +79,79 @@ class FormSubmittedV1(Schema):
     submitted_at = fields.AwareDateTime(required=True, metadata=_about("When it was submitted, in UTC."))
 
 
+class PracticeUpsertedV1(Schema):
+    """identity.practice_upserted: a practice was created or its name or time zone changed."""
+    practice_id = fields.String(required=True, metadata=_about("Chairside's practice id (UUID)."))
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1), metadata=VERSION_ABOUT)
+    name = fields.String(required=True)
+    timezone = fields.String(required=True, metadata=_about("IANA time zone: the practice's months and days."))
+
+
+USD_ABOUT = _about("USD as a decimal string to the micro-dollar, such as \"0.008300\".")
+MESSAGE_STATUSES = ("sending", "queued", "sent", "delivered", "undeliverable", "failed")
+
+
+class MessageSentV1(Schema):
+    """sms.message_sent: the provider accepted a text for a patient (or a staff member's phone)."""
+    message_id = fields.String(required=True, metadata=_about("Chairside's message id (UUID)."))
+    patient_id = fields.String(required=True, allow_none=True, metadata=_about(
+        "The patient texted, or null (a staff member's own phone)."))
+    clinic_id = fields.String(required=True, metadata=_about("The clinic it went out from."))
+    purpose = fields.String(required=True, metadata=_about("Why it was sent, such as payment_request."))
+    encoding = fields.String(required=True, validate=validate.OneOf(("GSM-7", "UCS-2")))
+    segments = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    charge_usd = fields.String(required=True, metadata=USD_ABOUT)
+    sent_at = fields.AwareDateTime(required=True, metadata=_about("When it was handed to the provider, in UTC."))
+
+
+class MessageDeliveredV1(Schema):
+    """sms.message_delivered: the carrier reported a text's final status (delivered, undeliverable or failed)."""
+    message_id = fields.String(required=True, metadata=_about("Chairside's message id (UUID)."))
+    patient_id = fields.String(required=True, allow_none=True, metadata=_about("The patient texted, or null."))
+    status = fields.String(required=True, validate=validate.OneOf(("delivered", "undeliverable", "failed")))
+    charge_usd = fields.String(required=True, metadata=USD_ABOUT)
+    reported_at = fields.AwareDateTime(required=True, metadata=_about("The provider's time of the status, in UTC."))
+
+
+class MessageReceivedV1(Schema):
+    """sms.message_received: a text came in to one of the practice's texting numbers."""
+    message_id = fields.String(required=True, metadata=_about("Chairside's id of the inbound message (UUID)."))
+    clinic_id = fields.String(required=True, metadata=_about("The clinic whose texting number received it."))
+    patient_ids = fields.List(fields.String(), required=True, metadata=_about(
+        "Every patient of the practice with this mobile phone (a family may share one); empty for an unknown number."))
+    keyword = fields.String(required=True, allow_none=True, validate=validate.OneOf(("stop", "start", "help")),
+                            metadata=_about("The keyword the text was, or null for a message to staff."))
+    received_at = fields.AwareDateTime(required=True)
+
+
+class ContactOptedV1(Schema):
+    """sms.contact_opted_out / sms.contact_opted_in: a phone texted STOP, or START after a STOP."""
+    phone = fields.String(required=True, metadata=_about("The phone (E.164) whose consent changed."))
+    patient_ids = fields.List(fields.String(), required=True, metadata=_about(
+        "Every patient of the practice with this mobile phone; empty for an unknown number."))
+    changed_at = fields.AwareDateTime(required=True)
+
+
+class SpendLimitWarningV1(Schema):
+    """sms.spend_limit_warning: this month's texting charges reached 80% of the monthly spend limit (once a month)."""
+    month = fields.String(required=True, metadata=_about("The practice's local month, YYYY-MM."))
+    monthly_limit_usd = fields.String(required=True, metadata=USD_ABOUT)
+    month_charges_usd = fields.String(required=True, metadata=USD_ABOUT)
+
+
 CATALOGUE = {
     ("identity", "patient_upserted", 1): PatientUpsertedV1,
     ("identity", "clinic_upserted", 1): ClinicUpsertedV1,
     ("identity", "practice_key_rotated", 1): PracticeKeyRotatedV1,
     ("forms", "appointment_upserted", 1): AppointmentUpsertedV1,
     ("forms", "form_submitted", 1): FormSubmittedV1,
+    ("identity", "practice_upserted", 1): PracticeUpsertedV1,
+    ("sms", "message_sent", 1): MessageSentV1,
+    ("sms", "message_delivered", 1): MessageDeliveredV1,
+    ("sms", "message_received", 1): MessageReceivedV1,
+    ("sms", "contact_opted_out", 1): ContactOptedV1,
+    ("sms", "contact_opted_in", 1): ContactOptedV1,
+    ("sms", "spend_limit_warning", 1): SpendLimitWarningV1,
 }
 
 
