@@ -92,3 +92,5 @@ SPEND_LIMIT_REACHED = ErrorCode(
 OPT_IN_BY_PATIENT_ONLY = ErrorCode("OPT_IN_BY_PATIENT_ONLY", Conflict,
                                    "Only the patient can opt back in to texts, by texting START to the practice's "
                                    "texting number: staff cannot undo a STOP.")
+KEYWORD_REPLY = "keyword_reply"  # the answer to STOP, START or HELP: carriers require it, the limit never stops it
+OPT_IN_PROMPT = "opt_in"  # the opt-in text a new consent gets, at a clinic that prompts for opt-in

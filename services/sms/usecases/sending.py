@@ -18,7 +18,7 @@ def send_text(db, provider, practice_id, patient_id, sent):
         consent = domain.may_text(contact.consent)
         sender = domain.choose_sender(settings.texting_of(uow, practice_id, contact.clinic_id),
                                       settings.default_texting(uow, practice_id))
-    return _deliver(db, provider, practice_id, patient_id, consent.mobile_phone, sender, sent)
+    return deliver(db, provider, practice_id, patient_id, consent.mobile_phone, sender, sent)
 
 
 def text_staff(db, provider, practice_id, phone, sent):
@@ -28,11 +28,13 @@ def text_staff(db, provider, practice_id, phone, sent):
     with db.unit_of_work(read_only=True) as uow:
         to = domain.may_text_number(phone, contacts.number_opted_out(uow, practice_id, phone))
         sender = domain.choose_sender(None, settings.default_texting(uow, practice_id))
-    return _deliver(db, provider, practice_id, None, to, sender, sent)
+    return deliver(db, provider, practice_id, None, to, sender, sent)
 
 
-def _deliver(db, provider, practice_id, patient_id, to, sender, sent):
-    """Send through the provider, then record the message (a secret's body masked).
+def deliver(db, provider, practice_id, patient_id, to, sender, sent):
+    """Send `sent` ({"body", "purpose"}) to the number `to` from `sender` (a TextingClinic),
+    then record the message (a secret's body masked): the one path every text takes, once
+    the caller has checked who may be texted.
 
     The provider is called outside any transaction (it is the world outside, and slow);
     one that fails leaves nothing stored (PROVIDER_REFUSED: the caller may try again).
