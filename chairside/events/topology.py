@@ -54,6 +54,7 @@ SUBSCRIPTIONS = (
     Subscription("forms", "identity", "clinic_upserted"),
     Subscription("sms", "identity", "patient_upserted"),
     Subscription("sms", "identity", "clinic_upserted"),
+    Subscription("sms", "identity", "practice_upserted"),
 )
 
 BROADCASTS = (

@@ -5,7 +5,7 @@ from chairside.contracts import sms as contract
 from chairside.db import Database
 from chairside.entrypoints import ChairsideService, applied_once, rpc
 from services.sms.adapters import SmsProvider
-from services.sms.usecases import contacts, sending, settings
+from services.sms.usecases import contacts, practices, sending, settings
 
 
 class SmsService(ChairsideService):
@@ -15,6 +15,7 @@ class SmsService(ChairsideService):
 
     on_patient_upserted = applied_once("identity", "patient_upserted", contacts.keep_contact)
     on_clinic_upserted = applied_once("identity", "clinic_upserted", settings.keep_clinic)
+    on_practice_upserted = applied_once("identity", "practice_upserted", practices.keep_practice)
 
     @rpc
     def get_texting(self, practice_id, patient_id):

@@ -25,3 +25,11 @@ def patient_upserted(clock, practice_id="p1", **changes):
 def clinic_upserted(clock, practice_id="p1", **changes):
     """identity.clinic_upserted about Main Street (clinic c1), with `changes`."""
     return received(clock, "clinic_upserted", practice_id, {**MAIN_STREET, **changes})
+
+
+SMILE = dict(practice_id="p1", version=1, name="Smile Dental", timezone="America/Chicago")
+
+
+def practice_upserted(clock, practice_id="p1", **changes):
+    """identity.practice_upserted about Smile Dental (practice p1), with `changes`."""
+    return received(clock, "practice_upserted", practice_id, {**SMILE, "practice_id": practice_id, **changes})

@@ -78,6 +78,15 @@ def test_a_rotated_key_authenticates_and_the_old_one_no_longer_does(world):
     assert refused.value.code == "UNAUTHENTICATED"
 
 
+def test_a_new_practice_is_announced_with_its_name_and_zone_and_nothing_secret(world):
+    made = world.practice("smile")
+    [event] = [event for event in world.outbox("practice_upserted") if event["practice_id"] == made["practice"]["id"]]
+    assert (event["source"], event["practice_id"]) == ("identity", made["practice"]["id"])
+    assert event["data"] == {"practice_id": made["practice"]["id"], "version": 1,
+                             "name": made["practice"]["name"], "timezone": made["practice"]["timezone"]}
+    assert made["api_key"] not in json.dumps(event)
+
+
 def test_a_rotation_is_announced_with_the_practice_and_nothing_secret(world):
     made = world.practice("smile")
     rotated = world.db.run(practices.rotate_office_key, "smile", answer=contract.PracticeKey())

@@ -28,6 +28,9 @@ def create_practice(uow, new):
         dependent_age=DEFAULT_DEPENDENT_AGE, api_key_hash=practices.hash_api_key(api_key), created_at=uow.clock.now(),
     )
     uow.session.add(practice)
+    # A practice's name and zone never change after creation, so its one copy is version 1.
+    uow.announce("practice_upserted", practice.id, {"practice_id": practice.id, "version": 1,
+                                                    "name": practice.name, "timezone": practice.timezone})
     return IssuedKey(practice, api_key)
 
 
