@@ -2,15 +2,19 @@
 patient's texting contact, and sending a text.
 
     send_text(practice_id, patient_id, SendText) -> SentText   to a patient who may be texted
+    send_texts(practice_id, [SendTextTo]) -> [SendResult]      a batch (at most MAX_BATCH), each
+        checked like send_text, answered in the order given
     text_staff(practice_id, phone, SendText) -> SentText       to a staff member's own phone
         (StaffPhone), from the practice's default texting clinic: the staff sign-in code.
         Its purpose is STAFF_LOGIN_CODE, whose body sms never keeps readable. A phone that
         opted out of the practice's texts (as a patient's phone) is refused, CANNOT_TEXT.
 """
-from marshmallow import Schema, fields, validate
+from decimal import Decimal
+
+from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from chairside.refusals import Conflict, ErrorCode, ServiceUnavailable
-from chairside.schemas import Input, StrictBoolean, free_text, phone, whole
+from chairside.schemas import Input, StrictBoolean, Text, free_text, phone, whole
 
 MAX_BODY = 1600  # ten concatenated GSM-7 segments and more: anything longer is a mistake
 PURPOSE_PATTERN = whole(r"[a-z][a-z0-9_.-]{0,39}")
@@ -41,6 +45,9 @@ class SendText(Input):
     body = free_text(MAX_BODY, required=True)
     purpose = fields.String(required=True, validate=validate.Regexp(
         PURPOSE_PATTERN, error="Must be a short code of lower-case letters, digits and _ . -, such as payment_request."))
+    idempotency_key = fields.String(validate=validate.Regexp(
+        whole(r"[\x20-\x7e]{1,100}"), error="Must be 1 to 100 printable ASCII characters."), metadata={
+        "description": "The same key for the practice answers the first text again and never sends twice."})
 
 
 class StaffPhone(Input):
@@ -61,6 +68,8 @@ class ClinicTextingSettings(Schema):
     name = fields.String(required=True)
     subscribed = fields.Boolean(required=True, attribute="texting_subscribed")
     number = fields.String(required=True, allow_none=True, attribute="texting_number")
+    opt_in_title = fields.String(required=True, allow_none=True)
+    prompt_opt_in = fields.Boolean(required=True)
 
 
 class DefaultTextingClinic(Schema):
@@ -76,6 +85,12 @@ class SentText(Schema):
     message_id = fields.String(required=True, attribute="id")
     to = fields.String(required=True, attribute="to_phone")
     from_ = fields.String(required=True, attribute="from_phone", data_key="from")
+    encoding = fields.String(required=True, validate=validate.OneOf(("GSM-7", "UCS-2")))
+    segments = fields.Integer(required=True)
+    charge_usd = fields.String(required=True, metadata={"description": "Exact USD, such as 0.0158."})
+    status = fields.String(required=True, metadata={
+        "description": "sending (handed to the provider), sent, failed, then what receipts report."})
+    sent_at = fields.AwareDateTime(required=True)
 
 
 # -- issue 10: segments, fees, the spend limit
@@ -94,3 +109,67 @@ OPT_IN_BY_PATIENT_ONLY = ErrorCode("OPT_IN_BY_PATIENT_ONLY", Conflict,
                                    "texting number: staff cannot undo a STOP.")
 KEYWORD_REPLY = "keyword_reply"  # the answer to STOP, START or HELP: carriers require it, the limit never stops it
 OPT_IN_PROMPT = "opt_in"  # the opt-in text a new consent gets, at a clinic that prompts for opt-in
+
+
+# -- sending, the spend limit, opt-in preferences
+
+MAX_BATCH = 1000  # texts in one send_texts call: a message-to-pay batch is sent in pages of this
+MAX_LIMIT_USD = "100000"  # the highest monthly spend limit the office may set
+SENDING, SENT, FAILED = "sending", "sent", "failed"  # a message's status before any receipt
+
+
+class SendTextTo(SendText):
+    """One text of a batch: to a patient, like send_text."""
+    patient_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+
+
+class SendTexts(Input):
+    texts = fields.List(fields.Nested(SendTextTo), required=True, validate=validate.Length(min=1, max=MAX_BATCH))
+
+
+class SendError(Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    fields = fields.Dict(keys=fields.String(), values=fields.Raw(), load_default=None)
+
+
+class SendResult(Schema):
+    """One text of a batch: the sent text, or why it was not sent."""
+    patient_id = fields.String(required=True)
+    sent = fields.Nested(SentText, required=True, allow_none=True)
+    error = fields.Nested(SendError, required=True, allow_none=True)
+
+
+class SpendLimitInput(Input):
+    monthly_limit_usd = fields.String(required=True, allow_none=True, validate=validate.Regexp(
+        whole(r"(0|[1-9][0-9]{0,5})(\.[0-9]{1,2})?"),
+        error=f"Must be an amount in USD such as \"50.00\" (at most 2 decimals, from 0 to {MAX_LIMIT_USD}), "
+              f"or null for no limit."), metadata={
+        "description": f"The practice's monthly texting spend limit in USD, 0 to {MAX_LIMIT_USD} with at most "
+                       f"2 decimals; null: no limit."})
+
+
+    @validates("monthly_limit_usd")
+    def at_most_the_highest(self, value, **kwargs):
+        if value is not None and Decimal(value) > Decimal(MAX_LIMIT_USD):
+            raise ValidationError(f"Must be at most {MAX_LIMIT_USD} USD.")
+
+
+class SpendLimit(Schema):
+    monthly_limit_usd = fields.String(required=True, allow_none=True, metadata={
+        "description": "The limit as set, 2 decimals (\"50.00\"); null: no limit."})
+    month = fields.String(required=True, metadata={"description": "The practice's local month, YYYY-MM."})
+    month_charges_usd = fields.String(required=True, metadata={
+        "description": "This month's charges of texts sent and being sent, exact USD."})
+    warning = fields.Boolean(required=True, metadata={
+        "description": "This month's charges reached 80% of the limit."})
+    reached = fields.Boolean(required=True, metadata={
+        "description": "This month's charges reached the limit: only sign-in codes still go."})
+
+
+class OptInPreferences(Input):
+    opt_in_title = Text(required=True, allow_none=True, validate=validate.Length(max=60), metadata={
+        "description": "The office title opt-in texts name; blank or null: the practice's name, else "
+                       "\"Your Dentist\"."})
+    prompt_opt_in = StrictBoolean(required=True, metadata={
+        "description": "Whether a new consent (a mobile number with Text OK yes) is sent the opt-in text."})

@@ -3,6 +3,7 @@ from sqlalchemy import BigInteger, Boolean, DateTime, Index, Integer, String, Te
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.sms import domain
+from services.sms.domain.fees import usd
 
 
 class Base(DeclarativeBase):
@@ -91,6 +92,11 @@ class OutgoingMessage(Base):
     segments: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
     charge_micros: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0, server_default="0")
     idempotency_key = mapped_column(String(100), nullable=True)
+
+    @property
+    def charge_usd(self):
+        """The charge in exact USD, as answers show it ("0.0158")."""
+        return usd(self.charge_micros)
 
 
 class InboundMessage(Base):

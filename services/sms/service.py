@@ -1,11 +1,17 @@
 """sms: texting. It keeps each patient's phone and consent and each clinic from identity's
 events, holds the practice's texting numbers, and sends texts through the provider; inputs
 and answers follow chairside.contracts.sms."""
+from nameko.timer import timer
+
 from chairside.contracts import sms as contract
 from chairside.db import Database
-from chairside.entrypoints import ChairsideService, applied_once, rpc
+from chairside.entrypoints import ChairsideService, applied_once, consume, rpc
 from services.sms.adapters import SmsProvider
-from services.sms.usecases import contacts, practices, sending, settings
+from services.sms.usecases import contacts, limit, practices, sending, settings
+
+# How often texts left "sending" by a crashed copy are looked for (they are failed once
+# sending.STALE_AFTER old): every copy looks, and the update is the same whoever runs it.
+STALE_CHECK_SECONDS = 300
 
 
 class SmsService(ChairsideService):
@@ -13,9 +19,17 @@ class SmsService(ChairsideService):
     db = Database("services.sms:migrations")
     provider = SmsProvider()
 
-    on_patient_upserted = applied_once("identity", "patient_upserted", contacts.keep_contact)
     on_clinic_upserted = applied_once("identity", "clinic_upserted", settings.keep_clinic)
     on_practice_upserted = applied_once("identity", "practice_upserted", practices.keep_practice)
+
+    @consume("identity", "patient_upserted")
+    def on_patient_upserted(self, event):
+        """identity.patient_upserted: the contact kept once per event, then its opt-in text sent."""
+        contacts.sync_contact(self.db, self.provider, event)
+
+    @timer(interval=STALE_CHECK_SECONDS)
+    def fail_stale_sending(self):
+        self.db.run(sending.fail_stale_sending, sending.STALE_AFTER)
 
     @rpc
     def get_texting(self, practice_id, patient_id):
@@ -37,7 +51,7 @@ class SmsService(ChairsideService):
 
     @rpc
     def send_text(self, practice_id, patient_id, sent):
-        """Text a patient from the clinic the rules choose: {"message_id", "to", "from"}."""
+        """Text a patient from the clinic the rules choose: SentText."""
         return contract.SentText().dump(
             sending.send_text(self.db, self.provider, practice_id, patient_id, contract.SendText().load(sent)))
 
@@ -47,3 +61,23 @@ class SmsService(ChairsideService):
         return contract.SentText().dump(sending.text_staff(
             self.db, self.provider, practice_id, contract.StaffPhone().load({"phone": phone})["phone"],
             contract.SendText().load(sent)))
+
+    @rpc
+    def send_texts(self, practice_id, texts):
+        """Text a batch of patients (at most contract.MAX_BATCH), each like send_text: a SendResult each."""
+        return contract.SendResult(many=True).dump(sending.send_texts(
+            self.db, self.provider, practice_id, contract.SendTexts().load({"texts": texts})["texts"]))
+
+    @rpc
+    def get_spend_limit(self, practice_id):
+        return self.db.run(limit.spend_limit, practice_id, answer=contract.SpendLimit(), read_only=True)
+
+    @rpc
+    def set_spend_limit(self, practice_id, sent):
+        return self.db.run(limit.set_spend_limit, practice_id, contract.SpendLimitInput().load(sent),
+                           answer=contract.SpendLimit(), retry_on_race=True)
+
+    @rpc
+    def set_opt_in_preferences(self, practice_id, clinic_id, sent):
+        return self.db.run(settings.set_opt_in_preferences, practice_id, clinic_id,
+                           contract.OptInPreferences().load(sent), answer=contract.ClinicTextingSettings())

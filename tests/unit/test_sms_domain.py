@@ -3,7 +3,7 @@ import pytest
 from chairside.refusals import ChairsideError
 from services.sms.domain import (
     NUMBER_OPTED_OUT, PhoneConsent, TextingClinic, check_number_free, choose_sender, clinic_texting,
-    consent_after_sync, may_text, may_text_number,
+    consent_after_sync, may_text, may_text_number, may_text_opted_out,
 )
 
 
@@ -71,10 +71,42 @@ def test_a_clinic_can_send_only_subscribed_and_with_a_number():
 
 # -- may_text: who may be texted ---------------------------------------------------------------
 
-@pytest.mark.parametrize("text_ok", ["yes", "unknown"])
-def test_a_patient_with_a_mobile_phone_may_be_texted(text_ok):
+def test_a_patient_with_a_mobile_phone_and_text_ok_yes_may_be_texted():
+    contact = PhoneConsent("+15555550111", "yes", False)
+    assert may_text(contact, "reminder") == contact
+
+
+@pytest.mark.parametrize("text_ok", ["no", "unknown"])
+@pytest.mark.parametrize("purpose", ["login_code", "claim_code", "reset_code"])
+def test_codes_the_patient_asked_for_go_whatever_text_ok_says(text_ok, purpose):
     contact = PhoneConsent("+15555550111", text_ok, False)
-    assert may_text(contact) == contact
+    assert may_text(contact, purpose) == contact
+
+
+@pytest.mark.parametrize("text_ok, words", [("no", '"no"'), ("unknown", '"unknown"')])
+@pytest.mark.parametrize("purpose", ["reminder", "invitation", "opt_in", "payment_request", "staff_login_code",
+                                     "keyword_reply"])
+def test_text_ok_no_or_unknown_is_never_texted_otherwise(text_ok, words, purpose):
+    with pytest.raises(ChairsideError) as refused:
+        may_text(PhoneConsent("+15555550111", text_ok, False), purpose)
+    assert refused.value.code == "CANNOT_TEXT" and list(refused.value.fields) == ["text_ok"]
+    assert words in refused.value.fields["text_ok"][0]
+
+
+@pytest.mark.parametrize("purpose", ["login_code", "reminder"])
+def test_an_opted_out_patient_gets_not_even_a_code(purpose):
+    with pytest.raises(ChairsideError) as refused:
+        may_text(PhoneConsent("+15555550111", "yes", True), purpose)
+    assert list(refused.value.fields) == ["mobile_phone"]
+
+
+@pytest.mark.parametrize("purpose", ["reminder", "login_code", "staff_login_code", "opt_in"])
+def test_an_opted_out_number_gets_nothing_but_its_keyword_reply(purpose):
+    with pytest.raises(ChairsideError) as refused:
+        may_text_opted_out(True, purpose)
+    assert refused.value.code == "CANNOT_TEXT" and refused.value.fields == {"phone": [NUMBER_OPTED_OUT]}
+    may_text_opted_out(True, "keyword_reply")
+    may_text_opted_out(False, purpose)
 
 
 @pytest.mark.parametrize("contact, field, reason", [
@@ -88,7 +120,7 @@ def test_a_patient_with_a_mobile_phone_may_be_texted(text_ok):
 ])
 def test_who_may_not_be_texted_is_refused_with_a_reason(contact, field, reason):
     with pytest.raises(ChairsideError) as refused:
-        may_text(contact)
+        may_text(contact, "reminder")
     assert refused.value.code == "CANNOT_TEXT" and list(refused.value.fields) == [field]
     assert reason in refused.value.fields[field][0]
 

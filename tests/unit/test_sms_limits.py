@@ -5,9 +5,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, strategies as st
 
-from chairside.contracts.sms import STAFF_LOGIN_CODE
+from chairside.contracts.sms import KEYWORD_REPLY, STAFF_LOGIN_CODE
 from services.sms.domain.limits import (
-    NEVER_REFUSED, WARN_AT, LimitDecision, decide, month_bounds, month_of, parse_month,
+    NEVER_REFUSED, WARN_AT, LimitDecision, decide, month_bounds, month_of, parse_month, standing,
 )
 
 USD = 1_000_000
@@ -54,9 +54,9 @@ def test_sign_in_and_claim_codes_always_go(purpose, limit, month):
     assert decision == LimitDecision(True, None, False)
 
 
-def test_the_codes_are_the_sign_in_claim_and_reset_codes():
-    assert NEVER_REFUSED == {"login_code", STAFF_LOGIN_CODE, "claim_code", "reset_code"}
-    assert "invitation" not in NEVER_REFUSED
+def test_the_codes_are_the_sign_in_claim_and_reset_codes_and_the_keyword_reply():
+    assert NEVER_REFUSED == {"login_code", STAFF_LOGIN_CODE, "claim_code", "reset_code", KEYWORD_REPLY}
+    assert "invitation" not in NEVER_REFUSED and "opt_in" not in NEVER_REFUSED
 
 
 def test_a_code_over_the_limit_counts_towards_the_month():
@@ -190,3 +190,19 @@ ZONES = ["UTC", "America/New_York", "America/Havana", "Pacific/Auckland", "Austr
 def test_every_instant_falls_in_the_bounds_of_its_month(instant, zone):
     start, end = month_bounds(month_of(instant, zone), zone)
     assert start <= instant < end
+
+
+# -- standing: the month's spend as the office sees it ------------------------------------------
+
+@pytest.mark.parametrize("limit, spent, expected", [
+    (None, 10**9, (False, False)),
+    (LIMIT, 0, (False, False)),
+    (LIMIT, LIMIT * 4 // 5 - 1, (False, False)),
+    (LIMIT, LIMIT * 4 // 5, (True, False)),
+    (LIMIT, LIMIT - 1, (True, False)),
+    (LIMIT, LIMIT, (True, True)),
+    (LIMIT, LIMIT + 1, (True, True)),
+    (0, 0, (False, True)),
+], ids=["no-limit", "nothing", "under-80", "at-80", "just-under", "at-the-limit", "past", "zero-limit"])
+def test_standing_says_warning_at_80_percent_and_reached_at_the_limit(limit, spent, expected):
+    assert standing(limit, spent) == expected

@@ -9,8 +9,11 @@ from dataclasses import dataclass
 from typing import Optional
 
 from chairside.contracts.identity import TEXT_OK
-from chairside.contracts.sms import CANNOT_TEXT, STAFF_LOGIN_CODE, TEXTING_NOT_SET_UP, TEXTING_NUMBER_TAKEN
+from chairside.contracts.sms import (
+    CANNOT_TEXT, KEYWORD_REPLY, STAFF_LOGIN_CODE, TEXTING_NOT_SET_UP, TEXTING_NUMBER_TAKEN,
+)
 from chairside.refusals import rule_broken
+from services.sms.domain.limits import PATIENT_CODES
 
 
 @dataclass(frozen=True)
@@ -64,18 +67,22 @@ def choose_sender(patient_clinic, default_clinic):
 NO_MOBILE_PHONE = "The patient has no mobile phone on file."
 OPTED_OUT = "The patient's mobile phone opted out of texts (STOP)."
 TEXT_NOT_OK = "The patient's Text OK is \"no\" in the practice's records."
+TEXT_OK_UNKNOWN = ("The patient's Text OK is \"unknown\" in the practice's records: ask the patient and "
+                   "record \"yes\" in the PMS first.")
 NEEDS_NUMBER = "A clinic subscribed to texting needs its texting number."
 
 
-def may_text(consent):
-    """Refuse (CANNOT_TEXT, the reason by field) a text to a patient who cannot or must not
-    receive one: no mobile phone, a number that opted out, or Text OK "no" in the PMS."""
+def may_text(consent, purpose):
+    """Refuse (CANNOT_TEXT, the reason by field) a text of `purpose` to a patient who cannot
+    or must not receive it: no mobile phone, a number that opted out (nothing at all goes to
+    it), or a Text OK that is not "yes" ("no" or "unknown": consent was never given), except
+    the codes the patient asked for themselves (limits.PATIENT_CODES: signing in must work)."""
     if consent is None or not consent.mobile_phone:
         raise CANNOT_TEXT(fields={"mobile_phone": [NO_MOBILE_PHONE]})
     if consent.opted_out:
         raise CANNOT_TEXT(fields={"mobile_phone": [OPTED_OUT]})
-    if consent.text_ok == "no":
-        raise CANNOT_TEXT(fields={"text_ok": [TEXT_NOT_OK]})
+    if consent.text_ok != "yes" and purpose not in PATIENT_CODES:
+        raise CANNOT_TEXT(fields={"text_ok": [TEXT_NOT_OK if consent.text_ok == "no" else TEXT_OK_UNKNOWN]})
     return consent
 
 
@@ -88,6 +95,14 @@ def may_text_number(phone, opted_out):
     if opted_out:
         raise CANNOT_TEXT(fields={"phone": [NUMBER_OPTED_OUT]})
     return phone
+
+
+def may_text_opted_out(opted_out, purpose):
+    """Refuse (CANNOT_TEXT) any text to a number that opted out (STOP), whoever asks, but
+    the answer to its own keyword (KEYWORD_REPLY: the STOP confirmation, the HELP answer),
+    which carriers require."""
+    if opted_out and purpose != KEYWORD_REPLY:
+        raise CANNOT_TEXT(fields={"phone": [NUMBER_OPTED_OUT]})
 
 
 def clinic_texting(clinic_id, subscribed, number):

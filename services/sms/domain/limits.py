@@ -12,12 +12,18 @@ from fractions import Fraction
 from typing import Optional
 from zoneinfo import ZoneInfo
 
-from chairside.contracts.sms import STAFF_LOGIN_CODE
+from chairside.contracts.sms import KEYWORD_REPLY, STAFF_LOGIN_CODE
 from services.sms.domain.fees import usd_rounded
 
-# Texts that let someone sign in or reach their account: a limit must never lock anyone out,
-# so these always go, and their charges count towards the month all the same.
-NEVER_REFUSED = frozenset({"login_code", STAFF_LOGIN_CODE, "claim_code", "reset_code"})
+# The codes a patient asks for to sign in or reach their account (sign-in, claim, password
+# reset): they go to whoever asked even before any Text OK (see domain.may_text).
+PATIENT_CODES = frozenset({"login_code", "claim_code", "reset_code"})
+
+# Texts the limit never refuses, and whose charges count towards the month all the same:
+# - the patients' codes and the staff sign-in code: a limit must never lock anyone out;
+# - the answer to STOP, START or HELP (KEYWORD_REPLY): carriers require the STOP
+#   confirmation and the HELP answer, whatever the practice's budget.
+NEVER_REFUSED = PATIENT_CODES | {STAFF_LOGIN_CODE, KEYWORD_REPLY}
 
 # The share of the limit at which the practice is warned, once a month: an exact fraction,
 # compared in integers, so that exactly 80% warns.
@@ -72,6 +78,15 @@ def decide(limit_micros, month_charges_micros, in_flight_micros, charge_micros, 
             and counted * WARN_AT.denominator >= limit_micros * WARN_AT.numerator)
     reason = None if allowed else refusal_reason(limit_micros, spent)
     return LimitDecision(allowed=allowed, reason=reason, warn=warn)
+
+
+def standing(limit_micros, spent_micros):
+    """(warning, reached) of a month's spend under the limit: it reached WARN_AT (80%) of
+    it, and it reached the limit itself. No limit (None): neither."""
+    if limit_micros is None:
+        return False, False
+    warning = spent_micros > 0 and spent_micros * WARN_AT.denominator >= limit_micros * WARN_AT.numerator
+    return bool(warning), spent_micros >= limit_micros
 
 
 # -- the practice's month -----------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Texting settings: which clinics text and from which number, and the practice's default
-texting clinic (it texts the patients whose own clinic cannot)."""
+"""Texting settings: which clinics text and from which number, their opt-in preferences, and
+the practice's default texting clinic (it texts the patients whose own clinic cannot)."""
 from typing import List, NamedTuple, Optional
 
 from sqlalchemy import select
@@ -38,6 +38,16 @@ def set_clinic_texting(uow, practice_id, clinic_id, sent, external_id=None):
         clinic.external_id = external_id
     clinic.texting_subscribed = settings.subscribed
     clinic.texting_number = settings.number
+    return clinic
+
+
+def set_opt_in_preferences(uow, practice_id, clinic_id, sent):
+    """The clinic's opt-in preferences: the office title its opt-in texts name (blank: none,
+    so the practice's name, else "Your Dentist") and whether a new consent is prompted."""
+    clinic = known_clinic(uow, practice_id, clinic_id)
+    title = sent["opt_in_title"]
+    clinic.opt_in_title = title.strip() if title and title.strip() else None
+    clinic.prompt_opt_in = sent["prompt_opt_in"]
     return clinic
 
 
