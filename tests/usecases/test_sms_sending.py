@@ -1,21 +1,29 @@
 """Sending a text: to a patient who may be texted, from the clinic the rules choose; the
-provider is called outside any transaction and a text it did not accept leaves nothing stored."""
+provider is called outside any transaction and a text it did not accept is kept as failed,
+uncharged. Idempotency keys, batches and stale sends; the spend limit is test_sms_limit.py."""
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from chairside.contracts.sms import SentText
+from chairside.contracts.sms import SendResult, SentText
 from chairside.refusals import ChairsideError, Conflict, NotFound, ServiceUnavailable
+from chairside.tables import OutboxRow
 from services.sms import domain
+from services.sms.domain import fees
 from services.sms.adapters import LocalProvider
-from services.sms.models import Clinic, Contact, OutgoingMessage, PracticeTexting
+from services.sms.models import Clinic, Contact, NumberOptOut, OutgoingMessage, PracticeTexting
 from services.sms.usecases import sending
 
 MOBILE = "+15555550111"
 MAIN_NUMBER = "+15555550100"
 DEFAULT_NUMBER = "+15555550200"
 REMINDER = {"body": "Your appointment is tomorrow at 9:00.", "purpose": "reminder"}
+US_FEE = "0.0079"  # services/sms/fees.json: a US segment out
+US_FEE_MICROS = 7900
 
 
 class FakeProvider:
@@ -87,9 +95,12 @@ def test_a_sent_text_is_stored_and_answered(sms_db, clock):
     provider = FakeProvider()
     message = send(sms_db, provider)
     assert provider.sent == [(MOBILE, MAIN_NUMBER, REMINDER["body"])]
-    assert SentText().dump(message) == {"message_id": message.id, "to": MOBILE, "from": MAIN_NUMBER}
+    assert SentText().dump(message) == {"message_id": message.id, "to": MOBILE, "from": MAIN_NUMBER,
+                                        "encoding": "GSM-7", "segments": 1, "charge_usd": US_FEE,
+                                        "status": "sent", "sent_at": "2026-11-22T15:00:00+00:00"}
     [kept] = messages(sms_db)
     assert (kept.id, kept.practice_id, kept.clinic_id, kept.patient_id) == (message.id, "p1", "c1", "a1")
+    assert (kept.status, kept.encoding, kept.segments, kept.charge_micros) == ("sent", "GSM-7", 1, US_FEE_MICROS)
     assert (kept.to_phone, kept.from_phone, kept.purpose, kept.body) == \
         (MOBILE, MAIN_NUMBER, "reminder", REMINDER["body"])
     assert kept.provider_message_id == "prov-1" and kept.sent_at == clock.now()
@@ -123,7 +134,7 @@ def test_a_sign_in_codes_text_is_sent_whole_and_not_kept_readable(sms_db):
     [kept] = messages(sms_db)
     assert "493817" not in kept.body and "493817" not in message.body
     assert kept.purpose == "login_code"
-    assert SentText().dump(message) == {"message_id": kept.id, "to": MOBILE, "from": MAIN_NUMBER}
+    assert SentText().dump(message)["message_id"] == kept.id
 
 
 @pytest.mark.parametrize("purpose", ["reminder", "payment_request", "login_code.v2", "opt_in"])
@@ -222,10 +233,40 @@ def test_a_patient_who_must_not_be_texted_is_not(sms_db, consent, fields):
     assert provider.sent == [] and nothing_stored(sms_db)
 
 
-@pytest.mark.parametrize("text_ok", ["yes", "unknown"])
-def test_text_ok_yes_or_unknown_may_be_texted(sms_db, text_ok):
-    given(sms_db, clinic("c1"), contact(text_ok=text_ok))
+def test_text_ok_yes_may_be_texted(sms_db):
+    given(sms_db, clinic("c1"), contact(text_ok="yes"))
     assert send(sms_db, FakeProvider()).to_phone == MOBILE
+
+
+def test_text_ok_unknown_is_no_consent(sms_db):
+    given(sms_db, clinic("c1"), contact(text_ok="unknown"))
+    provider = FakeProvider()
+    refused = refusal_of(sms_db, provider)
+    assert refused.code == "CANNOT_TEXT" and refused.fields == {"text_ok": [domain.TEXT_OK_UNKNOWN]}
+    assert provider.sent == [] and nothing_stored(sms_db)
+
+
+@pytest.mark.parametrize("text_ok", ["no", "unknown"])
+@pytest.mark.parametrize("purpose", ["login_code", "claim_code", "reset_code"])
+def test_a_code_the_patient_asked_for_goes_whatever_text_ok_says(sms_db, text_ok, purpose):
+    given(sms_db, clinic("c1"), contact(text_ok=text_ok))
+    assert send(sms_db, FakeProvider(), sent={"body": "Your code is 123456.", "purpose": purpose}).status == "sent"
+
+
+def test_a_number_that_texted_stop_gets_nothing_but_its_keyword_reply(sms_db, clock):
+    """NumberOptOut is the opt-out itself, whatever the contact says (and deliver checks it,
+    so the paths that skip send_text, such as the keyword replies, obey it too)."""
+    given(sms_db, clinic("c1"), contact(), NumberOptOut(practice_id="p1", phone=MOBILE, opted_out_at=clock.now()))
+    provider = FakeProvider()
+    refused = refusal_of(sms_db, provider)
+    assert refused.code == "CANNOT_TEXT" and refused.fields == {"phone": [domain.NUMBER_OPTED_OUT]}
+    code = refusal_of(sms_db, provider, sent={"body": "Your code is 123456.", "purpose": "login_code"})
+    assert code.code == "CANNOT_TEXT"
+    assert provider.sent == [] and nothing_stored(sms_db)
+    sender = domain.TextingClinic("c1", True, MAIN_NUMBER)
+    reply = {"body": "You will receive no more texts from Smile Dental.", "purpose": "keyword_reply"}
+    assert sending.deliver(sms_db.worker(), provider, "p1", None, MOBILE, sender, reply).status == "sent"
+    assert provider.sent == [(MOBILE, MAIN_NUMBER, reply["body"])]
 
 
 @pytest.mark.parametrize("practice_id, patient_id", [("p2", "a1"), ("p1", "a404")],
@@ -244,13 +285,15 @@ def test_a_patient_outside_the_practice_is_not_synced_yet(sms_db, practice_id, p
 @pytest.mark.parametrize("sender", [send, text_staff], ids=["patient", "staff"])
 @pytest.mark.parametrize("failure", [ConnectionError("unreachable"), TimeoutError(), RuntimeError("HTTP 500"),
                                      ValueError("number not mobile")], ids=lambda exc: type(exc).__name__)
-def test_a_provider_that_fails_leaves_nothing_stored(sms_db, failure, sender):
+def test_a_provider_that_fails_leaves_the_text_failed_and_uncharged(sms_db, failure, sender):
     given(sms_db, clinic("c1"), contact(), default="c1")
     provider = FakeProvider(fails_with=failure)
     refused = refusal_of(sms_db, provider, sender)
     assert isinstance(refused, ServiceUnavailable) and refused.code == "PROVIDER_REFUSED"
     assert "not sent" in refused.message
-    assert len(provider.sent) == 1 and nothing_stored(sms_db)
+    [kept] = messages(sms_db)
+    assert len(provider.sent) == 1
+    assert (kept.status, kept.charge_micros, kept.provider_message_id) == ("failed", 0, None)
 
 
 def test_a_send_after_a_provider_failure_goes_through(sms_db):
@@ -259,7 +302,7 @@ def test_a_send_after_a_provider_failure_goes_through(sms_db):
     refusal_of(sms_db, provider)
     provider.fails_with = None
     message = send(sms_db, provider)
-    assert [m.id for m in messages(sms_db)] == [message.id]
+    assert sorted((m.status, m.id == message.id) for m in messages(sms_db)) == [("failed", False), ("sent", True)]
 
 
 # -- a staff member's own phone: the staff sign-in code ----------------------------------------
@@ -269,7 +312,8 @@ def test_a_staff_code_goes_from_the_default_clinic_and_is_kept_with_no_patient_a
     provider = FakeProvider()
     message = text_staff(sms_db, provider)
     assert provider.sent == [(STAFF_PHONE, DEFAULT_NUMBER, STAFF_CODE["body"])]   # the staff member gets the code
-    assert SentText().dump(message) == {"message_id": message.id, "to": STAFF_PHONE, "from": DEFAULT_NUMBER}
+    assert {name: value for name, value in SentText().dump(message).items() if name in ("to", "from", "status")} \
+        == {"to": STAFF_PHONE, "from": DEFAULT_NUMBER, "status": "sent"}
     [kept] = messages(sms_db)
     assert (kept.practice_id, kept.clinic_id, kept.patient_id, kept.to_phone, kept.purpose) == \
         ("p1", "cd", None, STAFF_PHONE, "staff_login_code")
@@ -293,3 +337,188 @@ def test_a_staff_phone_that_opted_out_as_a_patient_s_is_not_texted(sms_db):
 def test_only_this_practice_s_opt_out_of_this_number_stops_a_staff_code(sms_db, rows):
     given(sms_db, clinic("cd", number=DEFAULT_NUMBER), *rows(), default="cd")
     assert text_staff(sms_db, FakeProvider()).to_phone == STAFF_PHONE
+
+
+# -- what a text costs, and what is announced ----------------------------------------------------
+
+def outbox(sms_db, event_type=None):
+    """The envelopes sms wrote to its outbox (of `event_type`), in order."""
+    with sms_db.session() as session:
+        rows = session.scalars(select(OutboxRow).order_by(OutboxRow.seq)).all()
+    return [event for event in (json.loads(row.body) for row in rows) if event_type in (None, event["type"])]
+
+
+@pytest.mark.parametrize("body, encoding, parts, country, charge", [
+    ("x" * 160, "GSM-7", 1, "US", "0.0079"),
+    ("x" * 161, "GSM-7", 2, "US", "0.0158"),
+    ("é" * 10 + "ő", "UCS-2", 1, "US", "0.0079"),
+    ("ő" * 71, "UCS-2", 2, "GB", None),
+], ids=["gsm-160", "gsm-161", "ucs2", "ucs2-71-gb"])
+def test_a_text_is_charged_by_its_segments_at_the_sender_clinic_s_fee(sms_db, body, encoding, parts, country,
+                                                                       charge):
+    row = clinic("c1")
+    row.country = country
+    given(sms_db, row, contact())
+    message = send(sms_db, FakeProvider(), sent={"body": body, "purpose": "reminder"})
+    expected = fees.usd(fees.charge(fees.fees_for(fees.fee_table(), country), "outbound", parts))
+    assert (message.encoding, message.segments, message.charge_usd) == (encoding, parts, charge or expected)
+
+
+def test_a_sent_text_is_announced_with_its_charge(sms_db, clock):
+    given(sms_db, clinic("c1"), contact())
+    message = send(sms_db, FakeProvider())
+    [event] = outbox(sms_db, "message_sent")
+    assert event["practice_id"] == "p1" and event["source"] == "sms"
+    assert event["data"] == {"message_id": message.id, "patient_id": "a1", "clinic_id": "c1", "purpose": "reminder",
+                             "encoding": "GSM-7", "segments": 1, "charge_usd": US_FEE,
+                             "sent_at": "2026-11-22T15:00:00+00:00"}
+
+
+def test_a_failed_text_is_not_announced(sms_db):
+    given(sms_db, clinic("c1"), contact())
+    refusal_of(sms_db, FakeProvider(fails_with=ConnectionError("down")))
+    assert outbox(sms_db, "message_sent") == []
+
+
+# -- idempotency: a key texts once -----------------------------------------------------------------
+
+KEYED = {**REMINDER, "idempotency_key": "reminder:appt-7"}
+
+
+def test_a_second_send_with_the_key_answers_the_first_and_sends_nothing(sms_db):
+    given(sms_db, clinic("c1"), contact())
+    provider = FakeProvider()
+    first = send(sms_db, provider, sent=KEYED)
+    again = send(sms_db, provider, sent={**KEYED, "body": "Something else"})
+    assert again.id == first.id and again.status == "sent" and again.body == REMINDER["body"]
+    assert len(provider.sent) == 1 and len(messages(sms_db)) == 1
+    assert len(outbox(sms_db, "message_sent")) == 1
+
+
+def test_a_key_answers_its_message_even_when_the_patient_may_no_longer_be_texted(sms_db):
+    given(sms_db, clinic("c1"), contact())
+    provider = FakeProvider()
+    first = send(sms_db, provider, sent=KEYED)
+    with sms_db.session() as session, session.begin():
+        session.get(Contact, "a1").opted_out = True
+    assert send(sms_db, provider, sent=KEYED).id == first.id and len(provider.sent) == 1
+
+
+def test_a_key_that_failed_answers_the_failed_text_and_never_calls_the_provider_again(sms_db):
+    given(sms_db, clinic("c1"), contact())
+    provider = FakeProvider(fails_with=ConnectionError("down"))
+    assert refusal_of(sms_db, provider, sent=KEYED).code == "PROVIDER_REFUSED"
+    provider.fails_with = None
+    again = send(sms_db, provider, sent=KEYED)
+    assert again.status == "failed" and len(provider.sent) == 1
+
+
+def test_keys_belong_to_their_practice(sms_db):
+    given(sms_db, clinic("c1"), contact(), clinic("c9", practice_id="p2", number=DEFAULT_NUMBER),
+          contact(patient_id="b1", practice_id="p2", clinic_id="c9"))
+    provider = FakeProvider()
+    ours = send(sms_db, provider, sent=KEYED)
+    theirs = send(sms_db, provider, practice_id="p2", patient_id="b1", sent=KEYED)
+    assert ours.id != theirs.id and len(provider.sent) == 2
+
+
+def test_the_same_key_at_once_from_two_workers_texts_once(sms_db):
+    """Two copies of sms (two connections) deliver one key at the same moment: the practice's
+    row and the key's unique constraint let one through; the other answers its message."""
+    given(sms_db, clinic("c1"), contact(), PracticeTexting(practice_id="p1"))
+    provider = FakeProvider()
+    sender = domain.TextingClinic("c1", True, MAIN_NUMBER)
+    start = threading.Barrier(2)
+
+    def one():
+        start.wait()
+        return sending.deliver(sms_db.worker(), provider, "p1", "a1", MOBILE, sender, dict(KEYED)).id
+    with ThreadPoolExecutor(2) as pool:
+        ids = list(pool.map(lambda _: one(), range(2)))
+    assert ids[0] == ids[1] and len(provider.sent) == 1 and len(messages(sms_db)) == 1
+
+
+# -- a batch ---------------------------------------------------------------------------------------
+
+class BatchProvider(FakeProvider):
+    """Takes a batch at once, as the local provider does."""
+
+    def __init__(self, fails_with=None):
+        super().__init__(fails_with)
+        self.batches = 0
+
+    def send_many(self, texts):
+        self.batches += 1
+        return [self.send(*text) for text in texts]
+
+
+def test_a_batch_sends_what_may_go_at_once_and_says_why_for_the_rest(sms_db, clock):
+    given(sms_db, clinic("c1"), contact(), contact(patient_id="a2", mobile_phone="+15555550112"),
+          contact(patient_id="a3", mobile_phone="+15555550113", text_ok="unknown"),
+          contact(patient_id="a4", mobile_phone="+15555550114"),
+          NumberOptOut(practice_id="p1", phone="+15555550114", opted_out_at=clock.now()))
+    provider = BatchProvider()
+    texts = [{"patient_id": patient_id, **REMINDER} for patient_id in ("a1", "a2", "a3", "a4", "a404")]
+    texts.append({"patient_id": "a2", **KEYED})
+    texts.append({"patient_id": "a2", **KEYED})  # the same key twice in one batch: one text
+    outcomes = sending.send_texts(sms_db.worker(), provider, "p1", texts)
+    answer = SendResult(many=True).dump(outcomes)
+    assert [item["patient_id"] for item in answer] == ["a1", "a2", "a3", "a4", "a404", "a2", "a2"]
+    assert [item["sent"]["status"] if item["sent"] else item["error"]["code"] for item in answer] == \
+        ["sent", "sent", "CANNOT_TEXT", "CANNOT_TEXT", "NOT_SYNCED_YET", "sent", "sent"]
+    assert answer[5]["sent"]["message_id"] == answer[6]["sent"]["message_id"]
+    assert answer[2]["error"]["fields"] == {"text_ok": [domain.TEXT_OK_UNKNOWN]}
+    assert provider.batches == 1 and len(provider.sent) == 3
+    assert len(messages(sms_db)) == 3 and len(outbox(sms_db, "message_sent")) == 3
+
+
+def test_a_batch_the_provider_refuses_is_failed_whole_and_uncharged(sms_db):
+    given(sms_db, clinic("c1"), contact(), contact(patient_id="a2", mobile_phone="+15555550112"))
+    outcomes = sending.send_texts(sms_db.worker(), BatchProvider(fails_with=ConnectionError("down")), "p1",
+                                  [{"patient_id": "a1", **REMINDER}, {"patient_id": "a2", **REMINDER}])
+    assert [outcome.error.code for outcome in outcomes] == ["PROVIDER_REFUSED", "PROVIDER_REFUSED"]
+    assert {(m.status, m.charge_micros) for m in messages(sms_db)} == {("failed", 0)}
+
+
+def test_a_batch_through_the_local_provider_is_one_append(sms_db, clock, tmp_path):
+    rows = [contact(patient_id=f"a{n}", mobile_phone=f"+155555502{n:02d}") for n in range(50)]
+    given(sms_db, clinic("c1"), *rows)
+    outbox_file = tmp_path / "outbox.jsonl"
+    outcomes = sending.send_texts(sms_db.worker(), LocalProvider(outbox_file, clock=clock), "p1",
+                                  [{"patient_id": f"a{n}", **REMINDER} for n in range(50)])
+    lines = [json.loads(line) for line in outbox_file.read_text().splitlines()]
+    assert [line["to"] for line in lines] == [f"+155555502{n:02d}" for n in range(50)]
+    assert [line["id"] for line in lines] == [outcome.sent.provider_message_id for outcome in outcomes]
+
+
+# -- a text left "sending" by a crash ------------------------------------------------------------
+
+def reserve_only(sms_db, sent=KEYED):
+    """The first step of a send, committed, as a copy that crashed before the provider leaves it."""
+    sender = domain.TextingClinic("c1", True, MAIN_NUMBER)
+    with sms_db.worker().unit_of_work() as uow:
+        [message] = sending.reserve(uow, "p1", [("a1", MOBILE, sender, dict(sent))]).results
+    return message
+
+
+def test_a_text_left_sending_is_never_sent_again_and_fails_after_15_minutes(sms_db, clock):
+    given(sms_db, clinic("c1"), contact())
+    left = reserve_only(sms_db)
+    provider = FakeProvider()
+    assert send(sms_db, provider, sent=KEYED).status == "sending" and provider.sent == []
+    clock.advance(sending.STALE_AFTER)
+    assert sms_db.run(sending.fail_stale_sending, sending.STALE_AFTER) == 0  # 15 minutes is not older than 15
+    clock.advance(timedelta(seconds=1))
+    assert sms_db.run(sending.fail_stale_sending, sending.STALE_AFTER) == 1
+    [kept] = messages(sms_db)
+    assert (kept.id, kept.status, kept.charge_micros, kept.status_at) == (left.id, "failed", 0, clock.now())
+    assert send(sms_db, provider, sent=KEYED).status == "failed" and provider.sent == []
+
+
+def test_the_stale_job_leaves_sent_and_recent_texts_alone(sms_db, clock):
+    given(sms_db, clinic("c1"), contact())
+    sent = send(sms_db, FakeProvider())
+    clock.advance(timedelta(hours=1))
+    recent = reserve_only(sms_db)
+    assert sms_db.run(sending.fail_stale_sending, sending.STALE_AFTER) == 0
+    assert {m.id: m.status for m in messages(sms_db)} == {sent.id: "sent", recent.id: "sending"}

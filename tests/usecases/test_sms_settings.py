@@ -99,7 +99,7 @@ def test_subscribing_a_clinic_answers_its_settings(sms_db, clock):
     add_clinics(sms_db, clock, ("p1", "c1", "Main Street"))
     answer = set_texting(sms_db, "p1", "c1", texting())
     assert answer == {"clinic_id": "c1", "external_id": "ext-c1", "name": "Main Street", "subscribed": True,
-                      "number": NUMBER}
+                      "number": NUMBER, "opt_in_title": None, "prompt_opt_in": False}
     row = clinic_row(sms_db, "c1")
     assert (row["texting_subscribed"], row["texting_number"]) == (True, NUMBER)
 
@@ -242,6 +242,8 @@ def test_two_racing_first_choices_make_one_row_and_the_last_wins(sms_db, clock):
 
 # -- settings ---------------------------------------------------------------------------------
 
+NO_OPT_IN = {"opt_in_title": None, "prompt_opt_in": False}  # a clinic's opt-in preferences until the office sets them
+
 def test_settings_list_the_practices_clinics_by_name_with_the_default(sms_db, clock):
     add_clinics(sms_db, clock, ("p1", "c1", "Main Street"), ("p1", "c2", "Harbour"), ("p1", "c3", "Zephyr Road"),
                 ("p2", "c9", "Another practice's"))
@@ -250,13 +252,14 @@ def test_settings_list_the_practices_clinics_by_name_with_the_default(sms_db, cl
     choose_default(sms_db, "p2", "c9")
     answer = sms_db.run(settings.settings, "p1", answer=TextingSettings(), read_only=True)
     zephyr = {"clinic_id": "c3", "external_id": "ext-c3", "name": "Zephyr Road", "subscribed": True,
-              "number": NUMBER}
+              "number": NUMBER, **NO_OPT_IN}
     assert answer == {
         "default_clinic": zephyr,
         "clinics": [
-            {"clinic_id": "c2", "external_id": "ext-c2", "name": "Harbour", "subscribed": False, "number": None},
+            {"clinic_id": "c2", "external_id": "ext-c2", "name": "Harbour", "subscribed": False, "number": None,
+             **NO_OPT_IN},
             {"clinic_id": "c1", "external_id": "ext-c1", "name": "Main Street", "subscribed": False,
-             "number": None},
+             "number": None, **NO_OPT_IN},
             zephyr,
         ],
     }

@@ -90,7 +90,7 @@ def send_texts(db, provider, practice_id, texts):
     with db.unit_of_work(read_only=True) as uow:
         replays = _by_keys(uow, practice_id, [text.get("idempotency_key") for text in texts])
         ids = {text["patient_id"] for text in texts}
-        known = {contact.patient_id: contact for contact in uow.session.scalars(select(Contact).where(
+        known = {contact.patient_id: (contact.consent, contact.clinic_id) for contact in uow.session.scalars(select(Contact).where(
             Contact.practice_id == practice_id, Contact.patient_id.in_(ids)))}
         clinics = {clinic.clinic_id: clinic.texting for clinic in uow.session.scalars(
             select(Clinic).where(Clinic.practice_id == practice_id))}
@@ -102,11 +102,11 @@ def send_texts(db, provider, practice_id, texts):
             outcomes[place] = Outcome(text["patient_id"], replay, None)
             continue
         try:
-            contact = known.get(text["patient_id"])
-            if contact is None:
+            if text["patient_id"] not in known:
                 raise not_synced_yet("sms", "patient")()
-            consent = domain.may_text(contact.consent, text["purpose"])
-            sender = domain.choose_sender(clinics.get(contact.clinic_id), default)
+            consent, clinic_id = known[text["patient_id"]]
+            consent = domain.may_text(consent, text["purpose"])
+            sender = domain.choose_sender(clinics.get(clinic_id), default)
         except ChairsideError as refusal:
             outcomes[place] = Outcome(text["patient_id"], None, refusal)
             continue
@@ -298,12 +298,16 @@ def month_spend(uow, practice_id, month, zone):
 
 
 def _by_keys(uow, practice_id, keys):
-    """{idempotency key: its message} of the practice, for the keys given (None ignored)."""
+    """{idempotency key: its message} of the practice, for the keys given (None ignored); the
+    messages detached, so that they answer as they stand whatever becomes of the unit of work."""
     keys = {key for key in keys if key is not None}
     if not keys:
         return {}
-    return {message.idempotency_key: message for message in uow.session.scalars(select(OutgoingMessage).where(
-        OutgoingMessage.practice_id == practice_id, OutgoingMessage.idempotency_key.in_(keys)))}
+    found = uow.session.scalars(select(OutgoingMessage).where(
+        OutgoingMessage.practice_id == practice_id, OutgoingMessage.idempotency_key.in_(keys))).all()
+    for message in found:
+        uow.session.expunge(message)
+    return {message.idempotency_key: message for message in found}
 
 
 def fail_stale_sending(uow, older_than=STALE_AFTER):
