@@ -14,10 +14,17 @@ from decimal import Decimal
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from chairside.refusals import Conflict, ErrorCode, ServiceUnavailable
-from chairside.schemas import Input, StrictBoolean, Text, free_text, phone, whole
+from chairside.schemas import Input, StrictBoolean, free_text, name, phone, whole
 
 MAX_BODY = 1600  # ten concatenated GSM-7 segments and more: anything longer is a mistake
 PURPOSE_PATTERN = whole(r"[a-z][a-z0-9_.-]{0,39}")
+MAX_IDEMPOTENCY_KEY = 100  # OutgoingMessage.idempotency_key's length
+
+
+def idempotency_key_rule(max_length):
+    """An idempotency key: 1 to `max_length` printable ASCII characters (space included)."""
+    return validate.Regexp(whole(r"[\x20-\x7e]{1,%d}" % max_length),
+                           error=f"Must be 1 to {max_length} printable ASCII characters.")
 STAFF_LOGIN_CODE = "staff_login_code"  # the purpose of a staff member's sign-in code text
 
 # -- error codes --------------------------------------------------------------------------
@@ -45,8 +52,7 @@ class SendText(Input):
     body = free_text(MAX_BODY, required=True)
     purpose = fields.String(required=True, validate=validate.Regexp(
         PURPOSE_PATTERN, error="Must be a short code of lower-case letters, digits and _ . -, such as payment_request."))
-    idempotency_key = fields.String(validate=validate.Regexp(
-        whole(r"[\x20-\x7e]{1,100}"), error="Must be 1 to 100 printable ASCII characters."), metadata={
+    idempotency_key = fields.String(validate=idempotency_key_rule(MAX_IDEMPOTENCY_KEY), metadata={
         "description": "The same key for the practice answers the first text again and never sends twice."})
 
 
@@ -116,6 +122,8 @@ OPT_IN_PROMPT = "opt_in"  # the opt-in text a new consent gets, at a clinic that
 MAX_BATCH = 1000  # texts in one send_texts call: a message-to-pay batch is sent in pages of this
 MAX_LIMIT_USD = "100000"  # the highest monthly spend limit the office may set
 SENDING, SENT, FAILED = "sending", "sent", "failed"  # a message's status before any receipt
+MAX_OPT_IN_TITLE = 60  # Clinic.opt_in_title's length
+OFFICE_MESSAGE = "office_message"  # the purpose of a text staff wrote (POST /office/v1/texts)
 
 
 class SendTextTo(SendText):
@@ -168,8 +176,7 @@ class SpendLimit(Schema):
 
 
 class OptInPreferences(Input):
-    opt_in_title = Text(required=True, allow_none=True, validate=validate.Length(max=60), metadata={
-        "description": "The office title opt-in texts name; blank or null: the practice's name, else "
-                       "\"Your Dentist\"."})
+    opt_in_title = name(MAX_OPT_IN_TITLE, required=True, allow_none=True, metadata={
+        "description": "The office title opt-in texts name; null: the practice's name, else \"Your Dentist\"."})
     prompt_opt_in = StrictBoolean(required=True, metadata={
         "description": "Whether a new consent (a mobile number with Text OK yes) is sent the opt-in text."})

@@ -185,6 +185,7 @@ class Call:
     request: object
     path: Mapping = field(default_factory=dict)
     query: Mapping = field(default_factory=dict)
+    headers: Mapping = field(default_factory=dict)  # the route's headers as validated (such as Idempotency-Key)
     body: Optional[dict] = None      # the body as validated, dumped again for an RPC (JSON values)
     loaded: Optional[dict] = None    # the body as validated (Python values)
     practice: Optional[dict] = None  # the office's practice (auth=OFFICE)
@@ -221,6 +222,7 @@ class Operation:
     refuses: Tuple[ErrorCode, ...]
     temporary_password_ok: bool
     module: Optional[str]
+    headers: Optional[type] = None
 
     @property
     def template(self):
@@ -230,7 +232,7 @@ class Operation:
     def error_codes(self):
         """Every code this route may answer with: its own, and those of its auth, input and backends."""
         codes = list(self.refuses)
-        if self.path or self.query or self.body:
+        if self.path or self.query or self.body or self.headers:
             codes.append(VALIDATION_ERROR)
         if self.auth == OFFICE:
             codes.append(INVALID_API_KEY)
@@ -249,8 +251,8 @@ OPERATIONS = []
 
 
 def route(method, url, *, summary, tag, description="", auth=None, path=None, query=None, body=None, answers=None,
-          status=200, refuses=(), temporary_password_ok=False, module=None):
-    """An HTTP entrypoint: its input loaded with `path`, `query` and `body` schemas, its caller
+          status=200, refuses=(), temporary_password_ok=False, module=None, headers=None):
+    """An HTTP entrypoint: its input loaded with `path`, `query`, `headers` and `body` schemas, its caller
     authenticated by `auth`, its answer (`answers`, a schema or {status: schema}) sent with
     `status`; `refuses` lists the error codes its backends may answer with. A patient route
     of a portal `module` answers MODULE_DISABLED while the practice has it switched off."""
@@ -258,7 +260,7 @@ def route(method, url, *, summary, tag, description="", auth=None, path=None, qu
         raise ValueError(f"module {module!r} needs auth=PATIENT and one of {PORTAL_MODULES}")
     answer_schemas = answers if isinstance(answers, dict) else {status: answers}
     operation = Operation(method, url, "", summary, tag, description, auth, path, query, body, answer_schemas,
-                          status, tuple(refuses), temporary_password_ok, module)
+                          status, tuple(refuses), temporary_password_ok, module, headers)
 
     def decorate(handler):
         OPERATIONS.append(_named(operation, handler.__name__))
@@ -297,6 +299,8 @@ def _call(service, operation, request, values):
         call.path = operation.path().load(values)
     if operation.query:
         call.query = operation.query(unknown=EXCLUDE).load(request.args.to_dict())
+    if operation.headers:
+        call.headers = operation.headers(unknown=EXCLUDE).load(dict(request.headers))
     if operation.body:
         schema = operation.body()
         call.loaded = schema.load(json_body(request))

@@ -63,7 +63,8 @@ def _operation(operation):
     if operation.description:
         spec["description"] = operation.description
     parameters = [{"in": place, "schema": schema}
-                  for place, schema in (("path", operation.path), ("query", operation.query)) if schema]
+                  for place, schema in (("path", operation.path), ("query", operation.query),
+                                        ("header", operation.headers)) if schema]
     if parameters:
         spec["parameters"] = parameters
     if operation.body:

@@ -2,10 +2,10 @@
 composes itself (the others are the services' contracts, chairside.contracts)."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from chairside.contracts import forms, identity, staff
+from chairside.contracts import forms, identity, sms, staff
 from chairside.contracts.identity import external_id
 from chairside.refusals import RULE_BROKEN
-from chairside.schemas import Input, Text, name
+from chairside.schemas import Input, Text, free_text, name
 
 SERVICE_STATES = ("ok", "unavailable")
 
@@ -57,6 +57,42 @@ class TextingOverview(Schema):
 class DefaultClinic(Input):
     default_clinic = external_id(required=True, allow_none=True, metadata={
         "description": "The external id of the clinic that texts patients whose own clinic does not; null for none."})
+
+
+# An office's Idempotency-Key is kept under this prefix, so that it never meets a key sms or
+# another service chose for its own texts (such as an opt-in text's).
+OFFICE_KEY_PREFIX = "office:"
+
+
+class IdempotencyHeader(Input):
+    idempotency_key = fields.String(data_key="Idempotency-Key", validate=sms.idempotency_key_rule(
+        sms.MAX_IDEMPOTENCY_KEY - len(OFFICE_KEY_PREFIX)), metadata={
+        "description": "Optional. The same key again answers the first text as it stands and never texts twice "
+                       "(a retry after a timeout is safe)."})
+
+
+class OfficeText(Input):
+    patient = external_id(required=True, metadata={"description": "The patient's external id."})
+    body = free_text(sms.MAX_BODY, required=True)
+
+
+class OfficeSentText(Schema):
+    """A text sent (or being sent) from the office, as sms answered it."""
+    id = fields.String(required=True, attribute="message_id")
+    to = fields.String(required=True)
+    from_ = fields.String(required=True, attribute="from", data_key="from")
+    encoding = fields.String(required=True, validate=validate.OneOf(sms.ENCODINGS))
+    segments = fields.Integer(required=True, metadata={"description": "The segments carriers bill it as."})
+    charge_usd = fields.String(required=True, metadata={"description": "Its charge, exact USD (\"0.0158\")."})
+    status = fields.String(required=True, metadata={
+        "description": "sending, sent or failed; then what the carrier's receipts report."})
+
+
+class ClinicOptIn(Schema):
+    """A clinic's opt-in preferences, the clinic named by its external id (dumped from sms's answer)."""
+    clinic = fields.String(required=True, attribute="external_id")
+    opt_in_title = fields.String(required=True, allow_none=True)
+    prompt_opt_in = fields.Boolean(required=True)
 
 
 class PortalLink(Schema):

@@ -44,7 +44,7 @@ def test_the_office_sets_a_clinic_s_opt_in_preferences(sms_db):
     given(sms_db, clinic("c1"))
     answer = set_preferences(sms_db, {"opt_in_title": "  Smile Downtown ", "prompt_opt_in": True})
     assert (answer["opt_in_title"], answer["prompt_opt_in"], answer["clinic_id"]) == ("Smile Downtown", True, "c1")
-    assert set_preferences(sms_db, {"opt_in_title": "   ", "prompt_opt_in": False})["opt_in_title"] is None
+    assert set_preferences(sms_db, {"opt_in_title": None, "prompt_opt_in": False})["opt_in_title"] is None
     with sms_db.session() as session:
         row = session.get(Clinic, "c1")
         assert (row.opt_in_title, row.prompt_opt_in) == (None, False)
@@ -52,6 +52,8 @@ def test_the_office_sets_a_clinic_s_opt_in_preferences(sms_db):
 
 @pytest.mark.parametrize("sent", [{"opt_in_title": "x" * 61, "prompt_opt_in": True},
                                   {"opt_in_title": None, "prompt_opt_in": "yes"},
+                                  {"opt_in_title": "   ", "prompt_opt_in": True},
+                                  {"opt_in_title": "Smile\u202e", "prompt_opt_in": True},
                                   {"prompt_opt_in": True}])
 def test_preferences_out_of_shape_are_refused(sent):
     with pytest.raises(Exception) as refused:
