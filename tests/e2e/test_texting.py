@@ -195,8 +195,8 @@ def test_texts_go_out_from_the_patients_clinic_else_the_default(running):
     assert put_default(office, "north").status_code == 200
 
     at_main = patient_at_sms(running, office, "P-1", clinic="main", mobile_phone=new_number(), text_ok="yes")
-    no_clinic = patient_at_sms(running, office, "P-2", mobile_phone=new_number())
-    at_south = patient_at_sms(running, office, "P-3", clinic="south", mobile_phone=new_number())
+    no_clinic = patient_at_sms(running, office, "P-2", mobile_phone=new_number(), text_ok="yes")
+    at_south = patient_at_sms(running, office, "P-3", clinic="south", mobile_phone=new_number(), text_ok="yes")
 
     tag = uuid.uuid4().hex
     sent = {pid: send(running, practice, pid, f"Hello {tag} {pid}", "reminder")
@@ -230,7 +230,7 @@ def test_refusals_send_and_store_nothing(running):
     office.put_clinic("main", name="Main")
     texting_settled(office, "main", {"subscribed": False})
     phoneless = patient_at_sms(running, office, "P-1", clinic="main", mobile_phone=None, text_ok="yes")
-    no_sender = patient_at_sms(running, office, "P-2", clinic="main", mobile_phone=new_number())
+    no_sender = patient_at_sms(running, office, "P-2", clinic="main", mobile_phone=new_number(), text_ok="yes")
     said_no = patient_at_sms(running, office, "P-3", clinic="main", mobile_phone=new_number(), text_ok="no")
     before = len(outbox(running))
 
