@@ -7,6 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
+from nameko.testing.services import worker_factory
 from sqlalchemy import func, select
 
 from chairside.contracts.sms import SendResult, SentText
@@ -16,6 +18,7 @@ from services.sms import domain
 from services.sms.domain import fees
 from services.sms.adapters import LocalProvider
 from services.sms.models import Clinic, Contact, NumberOptOut, OutgoingMessage, PracticeTexting
+from services.sms.service import SmsService
 from services.sms.usecases import sending
 
 MOBILE = "+15555550111"
@@ -522,3 +525,13 @@ def test_the_stale_job_leaves_sent_and_recent_texts_alone(sms_db, clock):
     recent = reserve_only(sms_db)
     assert sms_db.run(sending.fail_stale_sending, sending.STALE_AFTER) == 0
     assert {m.id: m.status for m in messages(sms_db)} == {sent.id: "sent", recent.id: "sending"}
+
+
+def test_the_service_fails_stale_sends_on_a_timer_every_5_minutes(sms_db, clock):
+    [timer] = getattr(SmsService.fail_stale_sending, ENTRYPOINT_EXTENSIONS_ATTR)
+    assert timer.interval == 5 * 60
+    given(sms_db, clinic("c1"), contact())
+    reserve_only(sms_db)
+    clock.advance(timedelta(minutes=16))
+    worker_factory(SmsService, db=sms_db.worker()).fail_stale_sending()
+    assert [m.status for m in messages(sms_db)] == ["failed"]
