@@ -165,8 +165,15 @@ def complete(db, provider, reservation):
     accepted = _hand_over(provider, reservation.practice_id,
                           [(message.to_phone, message.from_phone, body) for message, body in
                            reservation.fresh.values()])
-    with db.unit_of_work() as uow:
-        _confirm(uow, to_send, accepted)
+    try:
+        with db.unit_of_work() as uow:
+            _confirm(uow, to_send, accepted)
+    except Exception:
+        # The provider has these texts: they stay "sending" (never sent again) until a receipt
+        # or the stale job settles them; the log ties each to its provider id for an operator.
+        log.error("texts of practice %s were handed to the provider but could not be confirmed: %s",
+                  reservation.practice_id, [(m.id, p) for m, p in zip(to_send, accepted)])
+        raise
     refused = {message.id for message, provider_id in zip(to_send, accepted) if provider_id is None}
     return [PROVIDER_REFUSED() if isinstance(result, OutgoingMessage) and result.id in refused else result
             for result in reservation.results]
