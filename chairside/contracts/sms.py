@@ -4,6 +4,8 @@ patient's texting contact, and sending a text.
     send_text(practice_id, patient_id, SendText) -> SentText   to a patient who may be texted
     send_texts(practice_id, [SendTextTo]) -> [SendResult]      a batch (at most MAX_BATCH), each
         checked like send_text, answered in the order given
+    get_spend_limit(practice_id) / set_spend_limit(practice_id, SpendLimitInput) -> SpendLimit
+    set_opt_in_preferences(practice_id, clinic_id, OptInPreferences) -> ClinicTextingSettings
     text_staff(practice_id, phone, SendText) -> SentText       to a staff member's own phone
         (StaffPhone), from the practice's default texting clinic: the staff sign-in code.
         Its purpose is STAFF_LOGIN_CODE, whose body sms never keeps readable. A phone that
