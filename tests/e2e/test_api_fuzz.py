@@ -14,6 +14,7 @@ import subprocess
 import sys
 
 import pytest
+import requests
 
 from tests.e2e.conftest import Portal, start_system, wait_until
 
@@ -90,6 +91,9 @@ def test_every_operation_keeps_its_documented_contract(fuzzed, tmp_path):
     running, office, tokens = fuzzed
     config = tmp_path / "schemathesis.toml"
     config.write_text(fuzz_config(office, tokens))
+    # The gateway builds its document once per process, on first request, and that takes
+    # longer than schemathesis waits for a specification (10 s) on a busy machine.
+    assert requests.get(f"{running.gateway_url}/openapi.json", timeout=120).status_code == 200
     run = subprocess.run(
         [sys.executable, "-m", "schemathesis.cli", "--config-file", str(config), "run",
          f"{running.gateway_url}/openapi.json", "--checks", "all", "--phases", "examples,coverage,fuzzing,stateful",
