@@ -330,3 +330,31 @@ def test_the_contract_loads_what_the_use_case_takes():
     assert loaded == {"from_": MARIA, "to": MAIN_NUMBER, "body": "STOP\u200b", "provider_message_id": "x",
                       "received_at": None}
     assert inbound.reply_key("m1") == "reply:m1"
+
+
+# -- the opt-out belongs to the number, whoever holds it later --------------------------------
+
+def test_a_patient_synced_after_the_stop_with_that_phone_is_opted_out(sms_db, clock, texts):
+    from services.sms.usecases import contacts
+    from tests.usecases.events import patient_upserted
+    main_street(sms_db, contact("a1"))
+    texts.receive("STOP")
+    sms_db.deliver("sms.on_patient_upserted", contacts.keep_contact,
+                   patient_upserted(clock, patient_id="a2", external_id="PMS-2", mobile_phone=MARIA),
+                   patient_upserted(clock, patient_id="a3", external_id="PMS-3", mobile_phone=STRANGER))
+    assert contacts_opted_out(sms_db) == {"a1": True, "a2": True, "a3": False}
+    # a patient who moves to another number leaves the opt-out with the old one
+    sms_db.deliver("sms.on_patient_upserted", contacts.keep_contact,
+                   patient_upserted(clock, patient_id="a2", external_id="PMS-2", mobile_phone=STRANGER, version=2))
+    assert contacts_opted_out(sms_db)["a2"] is False
+
+
+def test_a_staff_code_to_an_unknown_number_that_opted_out_is_refused(sms_db, texts, provider):
+    from services.sms.usecases import sending
+    main_street(sms_db, default="c1")
+    texts.receive("STOP", from_=STRANGER)
+    provider.sent.clear()
+    with pytest.raises(ChairsideError) as refused:
+        sending.text_staff(sms_db.worker(), provider, "p1", STRANGER,
+                           {"body": "Your code is 123456", "purpose": "staff_login_code"})
+    assert refused.value.code == "CANNOT_TEXT" and provider.sent == []

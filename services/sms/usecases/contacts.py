@@ -6,6 +6,7 @@ from chairside.refusals import not_synced_yet
 from chairside.tenancy import of_practice
 from services.sms import domain
 from services.sms.models import Contact
+from services.sms.usecases import consent as numbers
 
 
 def keep_contact(uow, event):
@@ -13,8 +14,11 @@ def keep_contact(uow, event):
     data = event.data
     stored = uow.session.get(Contact, data["patient_id"])
     consent = domain.consent_after_sync(stored.consent if stored else None, data["mobile_phone"], data["text_ok"])
+    # the opt-out belongs to the number: a patient synced with (or moved to) a phone that
+    # texted STOP to the practice is opted out with it
+    opted_out = consent.opted_out or numbers.is_opted_out(uow, event.practice_id, consent.mobile_phone)
     keep_newer_copy(uow, event, Contact, "patient_id", ("clinic_id",), values={
-        "mobile_phone": consent.mobile_phone, "text_ok": consent.text_ok, "opted_out": consent.opted_out})
+        "mobile_phone": consent.mobile_phone, "text_ok": consent.text_ok, "opted_out": opted_out})
 
 
 def contact(uow, practice_id, patient_id):
@@ -22,6 +26,6 @@ def contact(uow, practice_id, patient_id):
 
 
 def number_opted_out(uow, practice_id, phone):
-    """Whether `phone`, as the phone of any patient of the practice, opted out of its texts."""
-    return uow.session.scalar(select(exists().where(
+    """Whether `phone` opted out of the practice's texts (STOP), as anyone's phone."""
+    return numbers.is_opted_out(uow, practice_id, phone) or uow.session.scalar(select(exists().where(
         Contact.practice_id == practice_id, Contact.mobile_phone == phone, Contact.opted_out.is_(True))))
