@@ -83,8 +83,9 @@ class SmsService(ChairsideService):
     @rpc
     def conversation(self, practice_id, phone, mark_read=True):
         """A conversation's texts; `mark_read` marks the received ones read (False: only look)."""
-        return self.db.run(inbox.conversation, practice_id, contract.ConversationPhone().load({"phone": phone})["phone"],
-                           bool(mark_read), answer=contract.Conversation(), read_only=not mark_read)
+        phone = contract.ConversationPhone().load({"phone": phone})["phone"]
+        return self.db.run(inbox.conversation, practice_id, phone, bool(mark_read), answer=contract.Conversation(),
+                           read_only=not mark_read)
 
     @rpc
     def reply(self, practice_id, phone, sent):

@@ -43,8 +43,8 @@ def _checked(schema, sent):
 
 def text(from_, to, body, provider_message_id=None):
     """The receive_text input of a patient's text (a new simulated provider id when none is given)."""
-    return _checked(ReceiveText(), {"from": from_, "to": to, "body": body,
-                                    "provider_message_id": provider_message_id or f"{SIMULATED_ID_PREFIX}{uuid.uuid4()}"})
+    provider_message_id = provider_message_id or f"{SIMULATED_ID_PREFIX}{uuid.uuid4()}"
+    return _checked(ReceiveText(), {"from": from_, "to": to, "body": body, "provider_message_id": provider_message_id})
 
 
 def receipt_of(provider_message_id, status, reported_at=None):
@@ -77,7 +77,8 @@ def parser():
     replying.add_argument("--id", dest="provider_message_id", help="the provider's message id (default: a new one); "
                                                                     "the same id again is a redelivery")
     receipting = commands.add_parser("receipt", help="a delivery receipt for a sent text")
-    receipting.add_argument("provider_message_id", metavar="id", help="the provider's id of the text (its outbox line's id)")
+    receipting.add_argument("provider_message_id", metavar="id",
+                            help="the provider's id of the text (its outbox line's id)")
     receipting.add_argument("status", choices=RECEIPT_STATUSES)
     receipting.add_argument("--at", dest="reported_at", help="the carrier's time of the status, ISO 8601 with its "
                                                              "offset (default: now)")

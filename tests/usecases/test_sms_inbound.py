@@ -358,3 +358,36 @@ def test_a_staff_code_to_an_unknown_number_that_opted_out_is_refused(sms_db, tex
         sending.text_staff(sms_db.worker(), provider, "p1", STRANGER,
                            {"body": "Your code is 123456", "purpose": "staff_login_code"})
     assert refused.value.code == "CANNOT_TEXT" and provider.sent == []
+
+
+def receive_twice_at_once(sms_db, provider):
+    """The same text (one provider id) received by two copies of sms at the same instant."""
+    import threading
+    start = threading.Barrier(2)
+    answers = []
+
+    def receive():
+        start.wait()
+        try:
+            answers.append(inbound.receive_text(sms_db.worker(), provider, {
+                "from_": MARIA, "to": MAIN_NUMBER, "body": "STOP", "provider_message_id": "in-twice",
+                "received_at": None}))
+        except Exception as exc:  # shown by the assertions
+            answers.append(exc)
+    copies = [threading.Thread(target=receive) for _ in range(2)]
+    for copy in copies:
+        copy.start()
+    for copy in copies:
+        copy.join(30)
+    return answers
+
+
+def test_two_copies_receiving_the_same_text_at_once_store_it_once(sms_db, provider):
+    main_street(sms_db, contact("a1"))
+    answers = receive_twice_at_once(sms_db, provider)
+    assert not [a for a in answers if isinstance(a, Exception)], answers
+    assert sorted(a.duplicate for a in answers) == [False, True]
+    assert len({a.message_id for a in answers}) == 1
+    assert count(sms_db, InboundMessage) == 1 and count(sms_db, ConsentChange) == 1
+    assert len(outbox(sms_db, "contact_opted_out")) == 1 and len(outbox(sms_db, "message_received")) == 1
+    assert count(sms_db, OutgoingMessage) >= 1

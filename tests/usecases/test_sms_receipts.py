@@ -176,3 +176,12 @@ def test_a_malformed_receipt_is_refused_by_the_contract(sent, field):
 def test_provider_ids_are_normalised_once(raw, normalised):
     assert rules.normalised_id(raw) == normalised
     assert normalised in rules.id_variants(raw)
+
+
+def test_the_service_retries_pending_receipts_every_5_minutes_and_purges_daily():
+    from nameko.containers import ServiceContainer
+    from nameko.timer import Timer
+    from services.sms.service import SmsService
+    container = ServiceContainer(SmsService, {"AMQP_URI": "memory://"})
+    timers = {timer.method_name: timer.interval for timer in container.entrypoints if isinstance(timer, Timer)}
+    assert timers == {"retry_pending_receipts": 300, "purge_pending_receipts": 86400}

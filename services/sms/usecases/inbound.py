@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import List, Optional
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from chairside.contracts.sms import KEYWORD_REPLY, OPTED_IN_CHANGE
 from chairside.db import retry_on_race_of
@@ -173,9 +174,14 @@ def _send_reply(db, provider, stored):
                               {"body": stored.reply, "purpose": KEYWORD_REPLY, "idempotency_key": key})
     if message.idempotency_key is None:
         # deliver records the key itself once it is idempotent; until then the reply is
-        # marked here, so that a redelivered text does not answer twice.
-        with db.unit_of_work() as uow:
-            uow.session.execute(update(OutgoingMessage).where(
-                OutgoingMessage.id == message.id, OutgoingMessage.idempotency_key.is_(None))
-                .values(idempotency_key=key))
+        # marked here, so that a later redelivery of the text does not answer twice.
+        try:
+            with db.unit_of_work() as uow:
+                uow.session.execute(update(OutgoingMessage).where(
+                    OutgoingMessage.id == message.id, OutgoingMessage.idempotency_key.is_(None))
+                    .values(idempotency_key=key))
+        except IntegrityError:
+            # a copy that received the same text at the same instant answered it too
+            log.warning("the keyword reply to inbound text %s went twice (a simultaneous redelivery)",
+                        stored.received.message_id)
     return message
