@@ -194,6 +194,20 @@ def test_a_reply_to_an_opted_out_number_is_refused(sms_db, texts, provider):
     assert provider.sent == []
 
 
+def test_a_reply_to_a_phone_whose_patients_said_text_ok_no_is_refused(sms_db, texts, provider):
+    main_street(sms_db, contact("a1", text_ok="no"), contact("a2", text_ok="no"))
+    texts.receive("Can I move my visit?")
+    refused = refusal(sms_db, provider)
+    assert refused.code == "CANNOT_TEXT" and refused.fields == {"text_ok": [domain.TEXT_NOT_OK]}
+    assert provider.sent == []
+
+
+def test_a_reply_to_a_family_phone_goes_when_one_of_them_may_be_texted(sms_db, texts, provider):
+    main_street(sms_db, contact("a1", text_ok="no"), contact("a2", text_ok="unknown"))
+    texts.receive("Can I move my visit?")
+    assert reply(sms_db, provider).to_phone == MARIA
+
+
 def test_a_reply_to_a_phone_that_never_texted_is_refused(sms_db, provider):
     main_street(sms_db, contact("a1"))
     assert refusal(sms_db, provider).code == "CONVERSATION_NOT_FOUND" and provider.sent == []

@@ -121,8 +121,8 @@ def conversation(uow, practice_id, phone, mark_read=True):
 
 
 def reply(db, provider, practice_id, phone, sent):
-    """The office answers the conversation with `phone`: refused when the number opted out
-    (CANNOT_TEXT); from the clinic that last received a text from it when that clinic can
+    """The office answers the conversation with `phone`: refused when the number opted out, or
+    every patient with it has Text OK "no" (CANNOT_TEXT); from the clinic that last received a text from it when that clinic can
     text, else the practice's default texting clinic (TEXTING_NOT_SET_UP with neither)."""
     with db.unit_of_work(read_only=True) as uow:
         last = uow.session.scalar(select(InboundMessage).where(
@@ -131,9 +131,16 @@ def reply(db, provider, practice_id, phone, sent):
         if last is None:
             raise CONVERSATION_NOT_FOUND()
         to = domain.may_text_number(phone, consent.is_opted_out(uow, practice_id, phone))
+        holders = uow.session.scalars(select(Contact).where(Contact.practice_id == practice_id,
+                                                            Contact.mobile_phone == phone)
+                                      .order_by(Contact.patient_id)).all()
+        # the phone of patients whose Text OK is "no" in the practice's records is not texted,
+        # even in answer (the office calls them); one of a family who may be texted suffices
+        if holders and all(holder.text_ok == "no" for holder in holders):
+            domain.may_text(holders[0].consent)
         sender = domain.choose_sender(settings.texting_of(uow, practice_id, last.clinic_id),
                                       settings.default_texting(uow, practice_id))
-        patients = consent.patients_with(uow, practice_id, phone)
+        patients = [holder.patient_id for holder in holders]
     # one patient: the reply is theirs; a shared phone: the family's, on no one's record alone
     patient_id = patients[0] if len(patients) == 1 else None
     text = {"body": sent["body"], "purpose": OFFICE_REPLY}
