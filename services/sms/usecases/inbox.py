@@ -122,8 +122,9 @@ def conversation(uow, practice_id, phone, mark_read=True):
 
 def reply(db, provider, practice_id, phone, sent):
     """The office answers the conversation with `phone`: refused when the number opted out, or
-    every patient with it has Text OK "no" (CANNOT_TEXT); from the clinic that last received a text from it when that clinic can
-    text, else the practice's default texting clinic (TEXTING_NOT_SET_UP with neither)."""
+    every patient with it has Text OK "no" (CANNOT_TEXT); from the clinic that last received a
+    text from it when that clinic can text, else the practice's default texting clinic
+    (TEXTING_NOT_SET_UP with neither). CONVERSATION_NOT_FOUND when the phone never texted."""
     with db.unit_of_work(read_only=True) as uow:
         last = uow.session.scalar(select(InboundMessage).where(
             InboundMessage.practice_id == practice_id, InboundMessage.from_phone == phone)
