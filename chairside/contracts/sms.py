@@ -15,8 +15,8 @@ from decimal import Decimal
 
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
-from chairside.refusals import Conflict, ErrorCode, ServiceUnavailable
-from chairside.schemas import Input, StrictBoolean, free_text, name, phone, whole
+from chairside.refusals import Conflict, ErrorCode, NotFound, ServiceUnavailable
+from chairside.schemas import Input, StrictBoolean, Text, free_text, name, phone, whole
 
 MAX_BODY = 1600  # ten concatenated GSM-7 segments and more: anything longer is a mistake
 PURPOSE_PATTERN = whole(r"[a-z][a-z0-9_.-]{0,39}")
@@ -182,3 +182,112 @@ class OptInPreferences(Input):
         "description": "The office title opt-in texts name; null: the practice's name, else \"Your Dentist\"."})
     prompt_opt_in = StrictBoolean(required=True, metadata={
         "description": "Whether a new consent (a mobile number with Text OK yes) is sent the opt-in text."})
+
+
+# -- inbound texts, receipts, the inbox
+#
+#   receive_text(ReceiveText) -> Received         a text to one of a practice's texting numbers
+#   receive_receipt(ReceiveReceipt) -> ReceiptApplied   a carrier's delivery receipt
+#   conversations(practice_id) -> [ConversationSummary]   the inbox, newest first
+#   conversation(practice_id, phone, mark_read=True) -> Conversation
+#   reply(practice_id, phone, Reply) -> SentText   the office answers a conversation
+#   patient_texts(practice_id, patient_id) -> PatientTexts
+
+
+OFFICE_REPLY = "office_reply"  # the purpose of the office's answer in the inbox
+RECEIPT_STATUSES = ("queued", "sent", "delivered", "undeliverable", "failed")
+MAX_PROVIDER_ID = 100
+MAX_IDEMPOTENCY_KEY = 100
+IN, OUT = DIRECTIONS = ("in", "out")
+OPTED_OUT_CHANGE, OPTED_IN_CHANGE = CONSENT_CHANGES = ("opted_out", "opted_in")
+
+CONVERSATION_NOT_FOUND = ErrorCode("CONVERSATION_NOT_FOUND", NotFound,
+                                   "No text came from this phone to the practice: there is no conversation to show "
+                                   "or answer.")
+
+
+class ReceiveText(Input):
+    from_ = phone(required=True, data_key="from", metadata={"description": "The sender's phone (E.164)."})
+    to = phone(required=True, metadata={"description": "The practice's texting number it was sent to (E.164)."})
+    # What a carrier delivers is kept as it came (keywords are read through their own
+    # normalisation); only what no database can store is refused.
+    body = Text(required=True, validate=validate.Length(max=MAX_BODY))
+    provider_message_id = Text(required=True, validate=validate.Length(min=1, max=MAX_PROVIDER_ID))
+    received_at = fields.AwareDateTime(load_default=None, allow_none=True, metadata={
+        "description": "The provider's time of the text; the service's clock when missing."})
+
+
+class Received(Schema):
+    message_id = fields.String(required=True, allow_none=True, metadata={
+        "description": "Chairside's id of the inbound message; null when no practice texts from `to`."})
+    practice_id = fields.String(required=True, allow_none=True)
+    keyword = fields.String(required=True, allow_none=True, validate=validate.OneOf(("stop", "start", "help")))
+    duplicate = fields.Boolean(required=True, metadata={
+        "description": "True when this provider message id was received before: it was stored once."})
+
+
+class ReceiveReceipt(Input):
+    provider_message_id = Text(required=True, validate=validate.Length(min=1, max=MAX_PROVIDER_ID))
+    status = fields.String(required=True, validate=validate.OneOf(RECEIPT_STATUSES))
+    reported_at = fields.AwareDateTime(load_default=None, allow_none=True, metadata={
+        "description": "The provider's time of the status; the service's clock when missing."})
+
+
+class ReceiptApplied(Schema):
+    applied = fields.Boolean(required=True, metadata={
+        "description": "False: its message is not known yet; the receipt is kept and retried for 60 days."})
+
+
+class ConversationPhone(Input):
+    phone = phone(required=True)
+
+
+class ConversationPatient(Schema):
+    patient_id = fields.String(required=True)
+
+
+class ConversationSummary(Schema):
+    phone = fields.String(required=True)
+    patients = fields.List(fields.Nested(ConversationPatient), required=True, metadata={
+        "description": "Every patient of the practice with this mobile phone (a family may share one)."})
+    unread = fields.Integer(required=True, metadata={"description": "Texts from this phone staff have not read."})
+    last_at = fields.AwareDateTime(required=True)
+    last_body = fields.String(required=True)
+    opted_out = fields.Boolean(required=True)
+
+
+class TextMessage(Schema):
+    id = fields.String(required=True)
+    direction = fields.String(required=True, validate=validate.OneOf(DIRECTIONS))
+    body = fields.String(required=True)
+    at = fields.AwareDateTime(required=True, metadata={"description": "When it was sent, or received."})
+    status = fields.String(required=True, allow_none=True, metadata={
+        "description": "A sent text's status (sending, queued, sent, delivered, undeliverable, failed); "
+                       "null for a received one."})
+    charge_usd = fields.String(required=True)
+
+
+class Conversation(Schema):
+    phone = fields.String(required=True)
+    opted_out = fields.Boolean(required=True)
+    patient_ids = fields.List(fields.String(), required=True)
+    messages = fields.List(fields.Nested(TextMessage), required=True, metadata={"description": "Oldest first."})
+
+
+class Reply(Input):
+    body = free_text(MAX_BODY, required=True)
+    idempotency_key = Text(load_default=None, allow_none=True,
+                           validate=validate.Length(min=1, max=MAX_IDEMPOTENCY_KEY))
+
+
+class ConsentChangeEntry(Schema):
+    change = fields.String(required=True, validate=validate.OneOf(CONSENT_CHANGES))
+    at = fields.AwareDateTime(required=True, attribute="changed_at")
+
+
+class PatientTexts(Schema):
+    opted_out = fields.Boolean(required=True)
+    phone = fields.String(required=True, allow_none=True)
+    messages = fields.List(fields.Nested(TextMessage), required=True, metadata={"description": "Oldest first."})
+    consent_changes = fields.List(fields.Nested(ConsentChangeEntry), required=True, metadata={
+        "description": "The phone's opt-outs and opt-ins, oldest first."})

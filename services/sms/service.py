@@ -7,11 +7,14 @@ from chairside.contracts import sms as contract
 from chairside.db import Database
 from chairside.entrypoints import ChairsideService, applied_once, consume, rpc
 from services.sms.adapters import SmsProvider
-from services.sms.usecases import contacts, limit, practices, sending, settings
+from services.sms.usecases import contacts, inbound, inbox, limit, practices, receipts, sending, settings
 
 # How often texts left "sending" by a crashed copy are looked for (they are failed once
 # sending.STALE_AFTER old): every copy looks, and the update is the same whoever runs it.
 STALE_CHECK_SECONDS = 300
+
+RETRY_RECEIPTS_SECONDS = 5 * 60  # pending delivery receipts are tried again this often
+PURGE_RECEIPTS_SECONDS = 24 * 60 * 60  # and those past their 60 days deleted daily
 
 
 class SmsService(ChairsideService):
@@ -81,3 +84,49 @@ class SmsService(ChairsideService):
     def set_opt_in_preferences(self, practice_id, clinic_id, sent):
         return self.db.run(settings.set_opt_in_preferences, practice_id, clinic_id,
                            contract.OptInPreferences().load(sent), answer=contract.ClinicTextingSettings())
+    # -- inbound texts, receipts, the inbox -----------------------------------------------------
+
+    @rpc
+    def receive_text(self, sent):
+        """A text to one of a practice's texting numbers (from the provider, its webhook or the
+        simulator): stored once, answered when it is STOP, START or HELP."""
+        return contract.Received().dump(
+            inbound.receive_text(self.db, self.provider, contract.ReceiveText().load(sent)))
+
+    @rpc
+    def receive_receipt(self, sent):
+        """A carrier's delivery receipt: applied to its message, or kept and retried."""
+        return self.db.run(receipts.receive_receipt, contract.ReceiveReceipt().load(sent),
+                           answer=contract.ReceiptApplied())
+
+    @timer(interval=RETRY_RECEIPTS_SECONDS)
+    def retry_pending_receipts(self):
+        self.db.run(receipts.retry_pending)
+
+    @timer(interval=PURGE_RECEIPTS_SECONDS)
+    def purge_pending_receipts(self):
+        self.db.run(receipts.purge_pending)
+
+    @rpc
+    def conversations(self, practice_id):
+        return self.db.run(inbox.conversations, practice_id, answer=contract.ConversationSummary(many=True),
+                           read_only=True)
+
+    @rpc
+    def conversation(self, practice_id, phone, mark_read=True):
+        """A conversation's texts; `mark_read` marks the received ones read (False: only look)."""
+        phone = contract.ConversationPhone().load({"phone": phone})["phone"]
+        return self.db.run(inbox.conversation, practice_id, phone, bool(mark_read), answer=contract.Conversation(),
+                           read_only=not mark_read)
+
+    @rpc
+    def reply(self, practice_id, phone, sent):
+        """The office answers a conversation, under the same rules as any send."""
+        return contract.SentText().dump(inbox.reply(
+            self.db, self.provider, practice_id, contract.ConversationPhone().load({"phone": phone})["phone"],
+            contract.Reply().load(sent)))
+
+    @rpc
+    def patient_texts(self, practice_id, patient_id):
+        return self.db.run(inbox.patient_texts, practice_id, patient_id, answer=contract.PatientTexts(),
+                           read_only=True)

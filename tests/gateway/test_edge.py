@@ -44,10 +44,12 @@ VALID_BODIES = {
     "start_reset": {"practice": "demo", "username": "ann.lee", "birthdate": "1980-02-03"},
     "verify_reset": {"code": "123456"},
     "complete_reset": {"new_password": "violet tractor juggles midnight"},
+    "post_reply": {"body": "See you Friday at 9."},
 }
 WRITES = [operation for operation in OPERATIONS if operation.body]
 # A valid value of each path name (forms' ids are UUIDs); any other name takes "c-1".
-PATH_VALUES = {"external_id": "P-1", "template_id": "7f7c2a52-3c1b-4c7e-9a57-2f0c8f1b6a11"}
+PATH_VALUES = {"external_id": "P-1", "template_id": "7f7c2a52-3c1b-4c7e-9a57-2f0c8f1b6a11",
+               "phone": "%2B15555550111"}
 
 
 def url_of(operation):

@@ -11,8 +11,8 @@ from chairside.refusals import ChairsideError, not_synced_yet
 from chairside.tenancy import of_practice
 from services.sms import domain
 from services.sms.domain import optin
-from services.sms.models import Clinic, Contact, NumberOptOut
-from services.sms.usecases import practices, sending, settings
+from services.sms.models import Clinic, Contact
+from services.sms.usecases import consent as numbers, practices, sending, settings
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def keep_contact(uow, event):
     before = stored.consent if stored else None
     consent = domain.consent_after_sync(before, data["mobile_phone"], data["text_ok"])
     if consent.mobile_phone and not consent.opted_out:
-        consent = dataclasses.replace(consent, opted_out=number_blocked(uow, event.practice_id, consent.mobile_phone))
+        consent = dataclasses.replace(consent, opted_out=numbers.is_opted_out(uow, event.practice_id, consent.mobile_phone))
     kept = keep_newer_copy(uow, event, Contact, "patient_id", ("clinic_id",), values={
         "mobile_phone": consent.mobile_phone, "text_ok": consent.text_ok, "opted_out": consent.opted_out})
     if not kept:
@@ -83,13 +83,8 @@ def contact(uow, practice_id, patient_id):
     return of_practice(uow.session, Contact, patient_id, practice_id, not_synced_yet("sms", "patient"))
 
 
-def number_blocked(uow, practice_id, phone):
-    """Whether `phone` opted out of the practice's texts (STOP): NumberOptOut holds it."""
-    return uow.session.get(NumberOptOut, {"practice_id": practice_id, "phone": phone}) is not None
-
-
 def number_opted_out(uow, practice_id, phone):
     """Whether `phone` opted out of the practice's texts: by STOP (NumberOptOut), or as the
     phone of any patient of the practice that is marked opted out."""
-    return number_blocked(uow, practice_id, phone) or uow.session.scalar(select(exists().where(
+    return numbers.is_opted_out(uow, practice_id, phone) or uow.session.scalar(select(exists().where(
         Contact.practice_id == practice_id, Contact.mobile_phone == phone, Contact.opted_out.is_(True))))
