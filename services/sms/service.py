@@ -5,7 +5,7 @@ from chairside.contracts import sms as contract
 from chairside.db import Database
 from chairside.entrypoints import ChairsideService, applied_once, rpc
 from services.sms.adapters import SmsProvider
-from services.sms.usecases import contacts, practices, sending, settings
+from services.sms.usecases import contacts, practices, sending, settings, usage
 
 
 class SmsService(ChairsideService):
@@ -47,3 +47,9 @@ class SmsService(ChairsideService):
         return contract.SentText().dump(sending.text_staff(
             self.db, self.provider, practice_id, contract.StaffPhone().load({"phone": phone})["phone"],
             contract.SendText().load(sent)))
+
+    @rpc
+    def texting_usage(self, practice_id, month=None):
+        """Texts sent and received per clinic in the practice's month ("YYYY-MM"; None: this month)."""
+        return self.db.run(usage.texting_usage, practice_id, contract.UsageMonth().load({"month": month})["month"],
+                           answer=contract.TextingUsage(), read_only=True)
