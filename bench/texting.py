@@ -14,7 +14,8 @@ Prints, and writes to var/bench-texting.json:
   - texts/s of the batch (items answered per second, and texts accepted per second);
   - texts accepted, and refusals by code (CANNOT_TEXT for the opted-out, SPEND_LIMIT_REACHED
     once the limit is near);
-  - outbox lines of the batch that went to opted-out numbers (must be 0);
+  - outbox lines of the batch (payment requests, by their link) that went to opted-out
+    numbers (must be 0);
   - the month's charges against the limit (must never be above it).
 Exits 1 when a text reached an opted-out number or the charges passed the limit.
 
@@ -49,6 +50,7 @@ TEXTING_NUMBER = "+15551000000"     # the clinic's texting number (no patient's 
 OPT_OUT_EVERY = 20                  # every 20th patient's number texted STOP: 5%
 MAX_BATCH = 1000                    # send_texts takes at most this many items a call
 PURPOSE = "payment_request"
+PAYMENT_LINK = f"/p/{SLUG}/pay/r/"  # in every payment request's body, and in no other text
 RPC_TIMEOUT = 600                   # a call of 1000 texts, each written and fsynced by the provider
 SYNC_TIMEOUT = 600                  # sms learns of the patients by event
 
@@ -85,7 +87,7 @@ def payment_request(n, patient_id):
     balance = f"{(n * 3167) % 50000 / 100 + 10:.2f}"
     return {"patient_id": patient_id, "purpose": PURPOSE, "idempotency_key": f"bench-pay-{n:06d}",
             "body": f"{PRACTICE_NAME}: your balance is ${balance}. Pay securely at "
-                    f"https://chairside.example/p/{SLUG}/pay/r/{n:06d}bench. Reply STOP to opt out."}
+                    f"https://chairside.example{PAYMENT_LINK}{n:06d}bench. Reply STOP to opt out."}
 
 
 def batches(patient_ids, size):
@@ -108,9 +110,17 @@ def tally(answers):
     return accepted, dict(sorted(refused.items()))
 
 
-def outbox_lines_to(lines, numbers):
-    """How many outbox lines (JSON texts) went to one of `numbers`."""
-    return sum(1 for line in lines if json.loads(line)["to"] in numbers)
+def payment_requests_in(lines):
+    """The outbox lines (JSON texts) that are the batch's payment requests, by their link: the
+    STOP confirmations that sms sends to the opted-out numbers (carriers require them, maybe
+    after receive_text answered) are not the batch's."""
+    texts = (json.loads(line) for line in lines)
+    return [sent for sent in texts if PAYMENT_LINK in sent["body"]]
+
+
+def sent_to(texts, numbers):
+    """How many of `texts` went to one of `numbers`."""
+    return sum(1 for sent in texts if sent["to"] in numbers)
 
 
 def within_limit(spend):
@@ -162,12 +172,23 @@ def seed_patients(system, sms_engine, api_key, practice_id, patients, threads):
             {"puts": round(puts_seconds, 1), "sms_caught_up": round(time.perf_counter() - started - puts_seconds, 1)})
 
 
-def opt_out_by_stop(amqp_uri, numbers):
+def opt_out_by_stop(amqp_uri, sms_engine, practice_id, numbers):
     """Each of `numbers` (patient numbers n) texts STOP to the clinic through sms's receive_text:
-    the way sms learns opt-outs (one confirmation goes back to each, before the batch)."""
+    the way sms learns opt-outs (one confirmation goes back to each, before the batch). Returns
+    once sms holds every opt-out, so that the batch starts after them all."""
     with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=60) as cluster:
         for n in numbers:
             cluster.sms.receive_text(stop_text(n))
+    deadline = time.perf_counter() + SYNC_TIMEOUT
+    while True:
+        with sms_engine.connect() as connection:
+            held = connection.scalar(text("SELECT count(*) FROM number_opt_outs WHERE practice_id = :p"),
+                                     {"p": practice_id})
+        if held >= len(numbers):
+            return
+        if time.perf_counter() > deadline:
+            raise RuntimeError(f"sms holds {held} of {len(numbers)} opt-outs {SYNC_TIMEOUT}s after the STOPs")
+        time.sleep(0.2)
 
 
 def send_batch(amqp_uri, practice_id, calls, threads):
@@ -199,7 +220,7 @@ def measure(patients, batch, threads, limit_usd):
         say(f"  PUTs {seeding['puts']} s, sms caught up {seeding['sms_caught_up']} s later; "
             f"{len(out)} numbers text STOP ...")
         started = time.perf_counter()
-        opt_out_by_stop(amqp_uri, out)
+        opt_out_by_stop(amqp_uri, sms_engine, practice_id, out)
         seeding["stops"] = round(time.perf_counter() - started, 1)
         rpc(amqp_uri, "sms", "set_spend_limit", practice_id, {"monthly_limit_usd": limit_usd})
 
@@ -211,7 +232,7 @@ def measure(patients, batch, threads, limit_usd):
         cpu = e2e.cpu_delta(cpu_before, e2e.cpu_snapshot(system))
         with OUTBOX.open("rb") as outbox:
             outbox.seek(before)
-            lines = outbox.read().decode("utf-8").splitlines()
+            requests_sent = payment_requests_in(outbox.read().decode("utf-8").splitlines())
         accepted, refused = tally(answers)
         spend = rpc(amqp_uri, "sms", "get_spend_limit", practice_id)
         usage = rpc(amqp_uri, "sms", "texting_usage", practice_id, spend["month"])
@@ -222,8 +243,8 @@ def measure(patients, batch, threads, limit_usd):
             "items_per_second": round(patients / seconds, 1),
             "texts_per_second": round(accepted / seconds, 1),
             "accepted": accepted, "refused": refused,
-            "outbox_lines": len(lines),
-            "outbox_lines_to_opted_out": outbox_lines_to(lines, {mobile(n) for n in out}),
+            "outbox_lines": len(requests_sent),
+            "outbox_lines_to_opted_out": sent_to(requests_sent, {mobile(n) for n in out}),
             "spend_limit": spend, "within_limit": within_limit(spend),
             "usage": usage,
             "service_cpu_ms_per_text": {name: round(1000 * used / patients, 3) for name, used in cpu.items()},
@@ -254,8 +275,8 @@ def main(argv=None):
         f"callers: {results['items_per_second']:,.1f} answered/s, {results['texts_per_second']:,.1f} texts/s")
     say(f"  accepted {results['accepted']}; refused " + (", ".join(
         f"{code} {count}" for code, count in results["refused"].items()) or "none"))
-    say(f"  outbox lines {results['outbox_lines']}, to opted-out numbers {results['outbox_lines_to_opted_out']} "
-        f"(must be 0)")
+    say(f"  outbox lines of the batch {results['outbox_lines']}, to opted-out numbers "
+        f"{results['outbox_lines_to_opted_out']} (must be 0)")
     say(f"  month {spend['month']}: charges {spend['month_charges_usd']} USD against the limit of "
         f"{spend['monthly_limit_usd']} USD ({'within' if results['within_limit'] else 'PAST IT'})")
     say("  CPU ms per text: " + ", ".join(f"{name} {ms}" for name, ms in results["service_cpu_ms_per_text"].items()))

@@ -60,8 +60,12 @@ def test_answers_are_tallied_by_code_and_the_outbox_and_limit_checked():
         return {"patient_id": "b", "sent": None, "error": {"code": code, "message": "..."}}
     answers = [[sent, refused("CANNOT_TEXT"), sent], [refused("SPEND_LIMIT_REACHED"), refused("CANNOT_TEXT")]]
     assert texting.tally(answers) == (2, {"CANNOT_TEXT": 2, "SPEND_LIMIT_REACHED": 1})
-    lines = [json.dumps({"to": texting.mobile(n), "body": "x"}) for n in (0, 1, 20, 21)]
-    assert texting.outbox_lines_to(lines, {texting.mobile(n) for n in (0, 20, 40)}) == 2
+    requests = {n: texting.payment_request(n, f"patient-{n}")["body"] for n in (0, 1, 20, 21)}
+    lines = [json.dumps({"to": texting.mobile(n), "body": body}) for n, body in requests.items()]
+    lines.append(json.dumps({"to": texting.mobile(40), "body": "You will receive no more texts. Reply START."}))
+    batch = texting.payment_requests_in(lines)
+    assert [sent["body"] for sent in batch] == list(requests.values())
+    assert texting.sent_to(batch, {texting.mobile(n) for n in (0, 20, 40)}) == 2
     assert texting.within_limit({"monthly_limit_usd": "80.00", "month_charges_usd": "80"})
     assert not texting.within_limit({"monthly_limit_usd": "80.00", "month_charges_usd": "80.000001"})
     assert texting.within_limit({"monthly_limit_usd": None, "month_charges_usd": "1000"})
