@@ -278,7 +278,8 @@ def main(argv=None):
     say(f"  outbox lines of the batch {results['outbox_lines']}, to opted-out numbers "
         f"{results['outbox_lines_to_opted_out']} (must be 0)")
     say(f"  month {spend['month']}: charges {spend['month_charges_usd']} USD against the limit of "
-        f"{spend['monthly_limit_usd']} USD ({'within' if results['within_limit'] else 'PAST IT'})")
+        f"{spend['monthly_limit_usd']} USD ({'within' if results['within_limit'] else 'PAST IT'}); usage total, "
+        f"texts received included: {results['usage']['total_charges_usd']} USD")
     say("  CPU ms per text: " + ", ".join(f"{name} {ms}" for name, ms in results["service_cpu_ms_per_text"].items()))
     say(f"(figures written to {OUTPUT.relative_to(ROOT)})")
     return 0 if results["outbox_lines_to_opted_out"] == 0 and results["within_limit"] else 1
