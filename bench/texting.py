@@ -19,7 +19,7 @@ Prints, and writes to var/bench-texting.json:
   - the month's charges against the limit (must never be above it).
 Exits 1 when a text reached an opted-out number or the charges passed the limit.
 
-    python -m bench.texting [--patients 10000] [--batch 1000] [--threads 4] [--limit 80.00]
+    python -m bench.texting [--patients 10000] [--batch 1000] [--threads 4] [--limit 75.00]
 """
 import json
 import os
@@ -261,7 +261,8 @@ def main(argv=None):
         "patients": (int, 10_000, "patients synced and texted, each with a mobile number of their own"),
         "batch": (int, MAX_BATCH, f"items per send_texts call (at most {MAX_BATCH})"),
         "threads": (int, 4, "client threads putting patients, and callers of send_texts at once"),
-        "limit": (Decimal, Decimal("80.00"), "the practice's monthly spend limit in USD (2 decimals)"),
+        "limit": (Decimal, Decimal("75.00"), "the practice's monthly spend limit in USD (2 decimals); the default "
+                                                   "stops the batch's last few hundred texts"),
     })
     if args.batch > MAX_BATCH:
         raise SystemExit(f"--batch: at most {MAX_BATCH}")
