@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run stop test bench bench-signin bench-office bench-forms dlq-list dlq-replay clean
+.PHONY: run stop test bench bench-signin bench-office bench-forms bench-texting dlq-list dlq-replay clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ bench-office: $(VENV)/.installed
 bench-forms: $(VENV)/.installed
 	$(PY) -m scripts.infra
 	$(PY) -m bench.forms
+
+bench-texting: $(VENV)/.installed
+	$(PY) -m scripts.infra
+	$(PY) -m bench.texting
 
 dlq-list: $(VENV)/.installed
 	$(PY) -m chairside.dlq list

@@ -92,8 +92,8 @@ def start_system(amqp_uri):
     return system, db_urls
 
 
-def put_all(gateway_url, api_key, count, threads):
-    """PUT `count` patients from `threads` client threads; returns (latencies, failures)."""
+def put_all(gateway_url, api_key, count, threads, body=patient_body):
+    """PUT `count` patients (`body(n)` each) from `threads` client threads; returns (latencies, failures)."""
     local = threading.local()
     sessions = []
     headers = {"Authorization": f"Bearer {api_key}"}
@@ -104,7 +104,7 @@ def put_all(gateway_url, api_key, count, threads):
             session = local.session = requests.Session()
             sessions.append(session)
         started = time.perf_counter()
-        response = session.put(f"{gateway_url}/office/v1/patients/p{n:05d}", json=patient_body(n),
+        response = session.put(f"{gateway_url}/office/v1/patients/p{n:05d}", json=body(n),
                                headers=headers, timeout=30)
         latency = time.perf_counter() - started
         return latency, (None if response.status_code == 200 else f"{response.status_code} {response.text[:200]}")

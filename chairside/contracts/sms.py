@@ -11,11 +11,12 @@ patient's texting contact, and sending a text.
         Its purpose is STAFF_LOGIN_CODE, whose body sms never keeps readable. A phone that
         opted out of the practice's texts (as a patient's phone) is refused, CANNOT_TEXT.
 """
+import re
 from decimal import Decimal
 
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
-from chairside.refusals import Conflict, ErrorCode, NotFound, ServiceUnavailable
+from chairside.refusals import Conflict, ErrorCode, NotFound, ServiceUnavailable, rule_broken
 from chairside.schemas import Input, StrictBoolean, Text, free_text, name, phone, whole
 
 MAX_BODY = 1600  # ten concatenated GSM-7 segments and more: anything longer is a mistake
@@ -291,3 +292,66 @@ class PatientTexts(Schema):
     messages = fields.List(fields.Nested(TextMessage), required=True, metadata={"description": "Oldest first."})
     consent_changes = fields.List(fields.Nested(ConsentChangeEntry), required=True, metadata={
         "description": "The phone's opt-outs and opt-ins, oldest first."})
+# -- usage
+#
+#     texting_usage(practice_id, month) -> TextingUsage   (UsageMonth's month: "YYYY-MM", or None
+#         for the practice's current month; a malformed month is refused, RULE_BROKEN on "month")
+#
+# A month is "YYYY-MM" on the wire, in the practice's own zone. Its format is checked here, once,
+# because two services read it: sms (whose domain counts charges in the month:
+# services/sms/domain/limits) and the gateway (which refuses a malformed ?month= before asking).
+
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+
+
+def parse_month(month):
+    """(year, month) of a "YYYY-MM" text; anything else, such as "2026-13", is refused
+    (ValueError). Years run to 9998 so that the month after is still a date."""
+    match = _MONTH.fullmatch(month) if isinstance(month, str) else None
+    year, number = (int(match.group(1)), int(match.group(2))) if match else (0, 0)
+    if not (1 <= year <= 9998 and 1 <= number <= 12):
+        raise ValueError(f"{month!r} is not a month: write YYYY-MM, such as 2026-03, "
+                         f"with a month from 01 to 12.")
+    return year, number
+
+
+class UsageMonth(Input):
+    """The month of texting_usage (and of ?month= on the office API). A month that is not
+    YYYY-MM breaks a rule, 422 RULE_BROKEN, not a 400: the OpenAPI document states no pattern
+    for it, so that the format is written once, in parse_month."""
+    month = Text(load_default=None, allow_none=True, metadata={
+        "description": "The month, YYYY-MM, in the practice's time zone; left out: the current month."})
+
+    @validates("month")
+    def a_month(self, value, **kwargs):
+        if value is not None:
+            try:
+                parse_month(value)
+            except ValueError as refused:
+                raise rule_broken("month", str(refused)) from None
+
+
+class ClinicUsage(Schema):
+    """One clinic's texts and charges in the month (every clinic of the practice, with traffic or not)."""
+    clinic_id = fields.String(required=True)
+    clinic = fields.String(required=True, allow_none=True, metadata={"description": "The clinic's external id."})
+    name = fields.String(required=True)
+    default = fields.Boolean(required=True, metadata={"description": "Whether it is the default texting clinic."})
+    subscribed = fields.Boolean(required=True)
+    number = fields.String(required=True, allow_none=True)
+    country = fields.String(required=True)
+    sent = fields.Integer(required=True, metadata={
+        "description": "Texts sent in the month (whatever their segments), those being sent included; failed "
+                       "ones are not counted."})
+    sent_charges_usd = fields.String(required=True, metadata={"description": "Their charges, exact USD."})
+    received = fields.Integer(required=True, metadata={"description": "Texts received in the month."})
+    received_charges_usd = fields.String(required=True, metadata={"description": "Their charges, exact USD."})
+
+
+class TextingUsage(Schema):
+    month = fields.String(required=True, metadata={"description": "YYYY-MM, in the practice's time zone."})
+    monthly_limit_usd = fields.String(required=True, allow_none=True, metadata={
+        "description": "The monthly spend limit of all clinics, 2 decimals; null: no limit."})
+    total_charges_usd = fields.String(required=True, metadata={
+        "description": "The month's charges of all clinics, texts sent and received, exact USD."})
+    clinics = fields.List(fields.Nested(ClinicUsage), required=True)

@@ -20,13 +20,14 @@ from services.gateway.portal import OfficePortalApi
 from services.gateway.schemas import Health
 from services.gateway.texting import OfficeTextingApi
 from services.gateway.texting_inbox import OfficeTextingInboxApi
+from services.gateway.texting_usage import OfficeTextingUsageApi
 
 BACKENDS = ("identity", "forms", "billing", "sms")
 
 
 class GatewayService(OfficeApi, OfficeAppointmentsApi, OfficeFormTemplatesApi, OfficeFormRequirementsApi,
-                     OfficeFormSubmissionsApi, OfficeTextingApi, OfficeTextingInboxApi, OfficePortalApi, PatientApi,
-                     PatientAccessApi, PortalPages, ConsolePages, ApiDocs):
+                     OfficeFormSubmissionsApi, OfficeTextingApi, OfficeTextingInboxApi, OfficeTextingUsageApi,
+                     OfficePortalApi, PatientApi, PatientAccessApi, PortalPages, ConsolePages, ApiDocs):
     name = "gateway"
 
     identity = ServiceRpc("identity")

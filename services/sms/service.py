@@ -7,7 +7,7 @@ from chairside.contracts import sms as contract
 from chairside.db import Database
 from chairside.entrypoints import ChairsideService, applied_once, consume, rpc
 from services.sms.adapters import SmsProvider
-from services.sms.usecases import contacts, inbound, inbox, limit, practices, receipts, sending, settings
+from services.sms.usecases import contacts, inbound, inbox, limit, practices, receipts, sending, settings, usage
 
 # How often texts left "sending" by a crashed copy are looked for (they are failed once
 # sending.STALE_AFTER old): every copy looks, and the update is the same whoever runs it.
@@ -84,6 +84,7 @@ class SmsService(ChairsideService):
     def set_opt_in_preferences(self, practice_id, clinic_id, sent):
         return self.db.run(settings.set_opt_in_preferences, practice_id, clinic_id,
                            contract.OptInPreferences().load(sent), answer=contract.ClinicTextingSettings())
+
     # -- inbound texts, receipts, the inbox -----------------------------------------------------
 
     @rpc
@@ -130,3 +131,9 @@ class SmsService(ChairsideService):
     def patient_texts(self, practice_id, patient_id):
         return self.db.run(inbox.patient_texts, practice_id, patient_id, answer=contract.PatientTexts(),
                            read_only=True)
+
+    @rpc
+    def texting_usage(self, practice_id, month=None):
+        """Texts sent and received per clinic in the practice's month ("YYYY-MM"; None: this month)."""
+        return self.db.run(usage.texting_usage, practice_id, contract.UsageMonth().load({"month": month})["month"],
+                           answer=contract.TextingUsage(), read_only=True)

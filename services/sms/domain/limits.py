@@ -5,14 +5,14 @@ limit). Amounts are integer micro-dollars (see `fees`); the month's spend is wha
 charged this month plus what is in flight (texts handed to the provider and not yet
 charged), so that texts sent together cannot pass the limit between them.
 """
-import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from fractions import Fraction
 from typing import Optional
 from zoneinfo import ZoneInfo
 
-from chairside.contracts.sms import KEYWORD_REPLY, STAFF_LOGIN_CODE
+# parse_month: the "YYYY-MM" format lives in the contract, which the gateway reads too
+from chairside.contracts.sms import KEYWORD_REPLY, STAFF_LOGIN_CODE, parse_month  # noqa: F401 (limits.parse_month)
 from services.sms.domain.fees import usd_rounded
 
 # The codes a patient asks for to sign in or reach their account (sign-in, claim, password
@@ -28,8 +28,6 @@ NEVER_REFUSED = PATIENT_CODES | {STAFF_LOGIN_CODE, KEYWORD_REPLY}
 # The share of the limit at which the practice is warned, once a month: an exact fraction,
 # compared in integers, so that exactly 80% warns.
 WARN_AT = Fraction(4, 5)
-
-_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 
 
 @dataclass(frozen=True)
@@ -93,17 +91,6 @@ def standing(limit_micros, spent_micros):
 
 def _zone(zone):
     return zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
-
-
-def parse_month(month):
-    """(year, month) of a "YYYY-MM" text; anything else, such as "2026-13", is refused
-    (ValueError). Years run to 9998 so that the month after is still a date."""
-    match = _MONTH.fullmatch(month) if isinstance(month, str) else None
-    year, number = (int(match.group(1)), int(match.group(2))) if match else (0, 0)
-    if not (1 <= year <= 9998 and 1 <= number <= 12):
-        raise ValueError(f"{month!r} is not a month: write YYYY-MM, such as 2026-03, "
-                         f"with a month from 01 to 12.")
-    return year, number
 
 
 def month_of(instant, zone):
