@@ -50,10 +50,10 @@ def _error_answer(codes):
     }
 
 
-def _answer(status, schema):
+def _answer(status, schema, media_type):
     answer = {"description": "Accepted." if status == 202 else "Done." if status == 204 else "The answer."}
     if schema is not None:
-        answer["content"] = {"application/json": {"schema": schema}}
+        answer["content"] = {media_type: {"schema": schema}}
     return answer
 
 
@@ -63,12 +63,14 @@ def _operation(operation):
     if operation.description:
         spec["description"] = operation.description
     parameters = [{"in": place, "schema": schema}
-                  for place, schema in (("path", operation.path), ("query", operation.query)) if schema]
+                  for place, schema in (("path", operation.path), ("query", operation.query),
+                                        ("header", operation.headers)) if schema]
     if parameters:
         spec["parameters"] = parameters
     if operation.body:
-        spec["requestBody"] = {"required": True, "content": {"application/json": {"schema": operation.body}}}
-    responses = {str(status): _answer(status, schema) for status, schema in operation.answers.items()}
+        spec["requestBody"] = {"required": True, "content": {operation.body_type: {"schema": operation.body}}}
+    responses = {str(status): _answer(status, schema, operation.answer_type)
+                 for status, schema in operation.answers.items()}
     by_status = defaultdict(list)
     for code in operation.error_codes():
         by_status[errors.status_of(code.refusal)].append(code)

@@ -19,13 +19,14 @@ from services.gateway.patient import PatientApi
 from services.gateway.portal import OfficePortalApi
 from services.gateway.schemas import Health
 from services.gateway.texting import OfficeTextingApi
+from services.gateway.twilio_webhooks import TwilioWebhooks
 
 BACKENDS = ("identity", "forms", "billing", "sms")
 
 
 class GatewayService(OfficeApi, OfficeAppointmentsApi, OfficeFormTemplatesApi, OfficeFormRequirementsApi,
                      OfficeFormSubmissionsApi, OfficeTextingApi, OfficePortalApi, PatientApi, PatientAccessApi,
-                     PortalPages, ConsolePages, ApiDocs):
+                     TwilioWebhooks, PortalPages, ConsolePages, ApiDocs):
     name = "gateway"
 
     identity = ServiceRpc("identity")
