@@ -6,6 +6,7 @@ import hmac
 
 import pytest
 from twilio.request_validator import RequestValidator
+from werkzeug.datastructures import MultiDict
 
 from chairside.refusals import SERVICE_UNAVAILABLE
 from services.gateway.http import MAX_BODY_BYTES
@@ -200,3 +201,24 @@ def test_sms_out_of_reach_is_a_503_twilio_may_retry(gateway, web_session, twilio
     response = signed_post(web_session, INBOUND, INBOUND_FIELDS)
     assert response.status_code == 503, response.text
     assert response.json()["error"] == "SERVICE_UNAVAILABLE"
+
+
+@pytest.mark.parametrize("path, fields, names", [
+    (INBOUND, INBOUND_FIELDS, ("MessageSid", "From", "To", "Body")),
+    (STATUS, status_fields("sent"), ("MessageSid", "MessageStatus")),
+])
+def test_nul_is_refused_in_every_field_read(gateway, web_session, twilio_env, path, fields, names):
+    for name in names:
+        response = signed_post(web_session, path, {**fields, name: "SM\x00" + fields[name]})
+        assert response.status_code == 400, response.text
+        assert name in response.json()["fields"]
+    gateway.sms.receive_text.assert_not_called()
+    gateway.sms.receive_receipt.assert_not_called()
+
+
+def test_a_field_given_twice_is_refused_even_signed(gateway, web_session, twilio_env):
+    fields = [*INBOUND_FIELDS.items(), ("Body", "second body")]
+    signed = RequestValidator(TOKEN).compute_signature(PUBLIC + INBOUND, MultiDict(fields))
+    response = web_session.post(INBOUND, data=fields, headers={"X-Twilio-Signature": signed})
+    assert response.status_code == 400, response.text  # signed with both values, but which one is the text?
+    gateway.sms.receive_text.assert_not_called()
