@@ -26,7 +26,8 @@ SECURITY = {
 }
 DESCRIPTION = """\
 Chairside's JSON APIs: the office API (`/office/v1`) that a practice's PMS connector uses, and
-the patient API (`/api/v1`) behind the patient portal.
+the patient API (`/api/v1`) behind the patient portal; and, under "Webhooks", the form-encoded
+addresses the SMS carrier (Twilio) calls, which believe only requests it signed.
 
 Errors are always `{"error": CODE, "message": words, "fields"?: {field: [messages]}}`. Each
 answer below lists the codes it may carry. `VALIDATION_ERROR` (400) means the request does not

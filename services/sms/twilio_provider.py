@@ -14,6 +14,8 @@ Whatever goes wrong (Twilio answers an error, the connection fails or times out)
 TwilioSendFailed, so that sms answers PROVIDER_REFUSED. Nothing is retried here: creating
 a message is not idempotent at Twilio, and a retry after a lost answer could text twice.
 """
+import logging
+
 import requests
 from twilio.base.exceptions import TwilioException
 from twilio.http.http_client import TwilioHttpClient
@@ -22,6 +24,10 @@ from twilio.rest import Client
 from chairside import config
 
 TIMEOUT_SECONDS = 15  # a send waits at most this long for Twilio's answer (twilio-python waits forever)
+# twilio-python logs the URL and headers of every request at INFO: ten lines a text. Its
+# warnings stay; a text that failed is logged by sms, with Twilio's reason.
+HTTP_LOG = logging.getLogger(__name__ + ".http")
+HTTP_LOG.setLevel(logging.WARNING)
 
 
 class TwilioSendFailed(RuntimeError):
@@ -46,7 +52,7 @@ class TwilioProvider:
         self.account_sid = account_sid
         self.status_callback_url = status_callback_url
         self.api_base = api_base
-        self._client = Client(account_sid, auth_token, http_client=TwilioHttpClient(timeout=timeout))
+        self._client = Client(account_sid, auth_token, http_client=TwilioHttpClient(timeout=timeout, logger=HTTP_LOG))
         if api_base:
             # twilio-python builds every Messages URL from its Api domain's base_url; TWILIO_EDGE
             # and TWILIO_REGION would rewrite the host of that URL, so they do not apply here.
