@@ -9,6 +9,7 @@ from twilio.request_validator import RequestValidator
 from werkzeug.datastructures import MultiDict
 
 from chairside.refusals import SERVICE_UNAVAILABLE
+from services.gateway import openapi
 from services.gateway.http import MAX_BODY_BYTES
 from services.gateway.twilio_webhooks import NO_REPLY
 
@@ -222,3 +223,17 @@ def test_a_field_given_twice_is_refused_even_signed(gateway, web_session, twilio
     response = web_session.post(INBOUND, data=fields, headers={"X-Twilio-Signature": signed})
     assert response.status_code == 400, response.text  # signed with both values, but which one is the text?
     gateway.sms.receive_text.assert_not_called()
+
+
+@pytest.mark.parametrize("path, answer", [(INBOUND, "200"), (STATUS, "204")])
+def test_the_webhooks_are_in_the_openapi_document_as_form_encoded_and_signed(path, answer):
+    operation = openapi.document()["paths"][path]["post"]
+    assert operation["tags"] == ["Webhooks"] and operation["security"] == []
+    assert list(operation["requestBody"]["content"]) == ["application/x-www-form-urlencoded"]
+    assert {"in": "header", "name": "X-Twilio-Signature", "required": True}.items() <= \
+        operation["parameters"][0].items()
+    assert set(operation["responses"]["403"]["content"]["application/json"]["schema"]["allOf"][1]["properties"]
+               ["error"]["enum"]) == {"TWILIO_SIGNATURE_INVALID", "TWILIO_WEBHOOKS_OFF"}
+    assert answer in operation["responses"]
+    if answer == "200":
+        assert list(operation["responses"]["200"]["content"]) == ["text/xml"]
