@@ -10,6 +10,10 @@ their schemas, and who calls (the office's practice, or the patient's session to
     def put_patient(self, call):
         return self.identity.upsert_patient(call.practice_id, call.path["external_id"], call.body)
 
+A route for another party's webhook may take a form-encoded body (`body_type=FORM`), answer
+something other than JSON (`answer_type`), document the request headers it reads (`headers`)
+and check the caller before anything else is read (`guard`, e.g. a signature).
+
 Every route is recorded in OPERATIONS, from which services/gateway/openapi.py writes the
 document; whatever a handler raises becomes an answer in services/gateway/errors.py.
 """
@@ -19,6 +23,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Mapping, Optional, Tuple
+from urllib.parse import parse_qsl
 
 from marshmallow import EXCLUDE, Schema, post_dump
 from marshmallow import fields as ma
@@ -38,6 +43,9 @@ from services.gateway.pages.render import CONSOLE_ERROR, PORTAL_ERROR, unknown_a
 
 OFFICE = "office"    # the practice's office API key
 PATIENT = "patient"  # a signed-in patient's session token
+
+JSON = "application/json"
+FORM = "application/x-www-form-urlencoded"  # what webhooks of outside parties (Twilio) post
 
 MAX_BODY_BYTES = 1_000_000
 MAX_JSON_DEPTH = 32  # our bodies are flat; deep nesting only costs (json recursion is unbounded)
@@ -179,6 +187,36 @@ def json_body(request):
     return body
 
 
+def form_fields(request):
+    """The request's form fields as (name, value) pairs, in order; VALIDATION_ERROR when it is
+    not form-encoded, too large or not UTF-8."""
+    if request.mimetype != FORM:
+        raise body_problem(f"Must be {FORM}.")
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        raise body_problem(f"At most {MAX_BODY_BYTES} bytes.")
+    raw = request.get_data(cache=True)
+    if len(raw) > MAX_BODY_BYTES:
+        raise body_problem(f"At most {MAX_BODY_BYTES} bytes.")
+    try:
+        pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        raise body_problem("Malformed form data (it must be UTF-8).")
+    return pairs
+
+
+def form_body(request):
+    """The request's form fields ({name: value}); VALIDATION_ERROR as form_fields, or when it
+    names a field twice."""
+    pairs = form_fields(request)
+    body = dict(pairs)
+    if len(body) != len(pairs):
+        raise body_problem("Each field may be given once.")
+    return body
+
+
+BODY_READERS = {JSON: json_body, FORM: form_body}
+
+
 @dataclass
 class Call:
     """One request as a handler sees it."""
@@ -223,6 +261,9 @@ class Operation:
     temporary_password_ok: bool
     module: Optional[str]
     headers: Optional[type] = None
+    body_type: str = JSON
+    answer_type: str = JSON
+    guard: Optional[object] = None
 
     @property
     def template(self):
@@ -251,16 +292,23 @@ OPERATIONS = []
 
 
 def route(method, url, *, summary, tag, description="", auth=None, path=None, query=None, body=None, answers=None,
-          status=200, refuses=(), temporary_password_ok=False, module=None, headers=None):
-    """An HTTP entrypoint: its input loaded with `path`, `query`, `headers` and `body` schemas, its caller
+          status=200, refuses=(), temporary_password_ok=False, module=None, headers=None, body_type=JSON,
+          answer_type=JSON, guard=None):
+    """An HTTP entrypoint: its input loaded with `path`, `query` and `body` schemas, its caller
     authenticated by `auth`, its answer (`answers`, a schema or {status: schema}) sent with
     `status`; `refuses` lists the error codes its backends may answer with. A patient route
-    of a portal `module` answers MODULE_DISABLED while the practice has it switched off."""
+    of a portal `module` answers MODULE_DISABLED while the practice has it switched off.
+    `guard(service, request)` runs before anything else and raises a refusal to turn the
+    caller away; `headers` is the schema of the request headers the route reads; `body_type`
+    and `answer_type` are the media types of the body (JSON or FORM) and of the answer."""
+    if body_type not in BODY_READERS:
+        raise ValueError(f"body_type {body_type!r} is not one of {tuple(BODY_READERS)}")
     if module is not None and (auth != PATIENT or module not in PORTAL_MODULES):
         raise ValueError(f"module {module!r} needs auth=PATIENT and one of {PORTAL_MODULES}")
     answer_schemas = answers if isinstance(answers, dict) else {status: answers}
     operation = Operation(method, url, "", summary, tag, description, auth, path, query, body, answer_schemas,
-                          status, tuple(refuses), temporary_password_ok, module, headers)
+                          status, tuple(refuses), temporary_password_ok, module, headers, body_type, answer_type,
+                          guard)
 
     def decorate(handler):
         OPERATIONS.append(_named(operation, handler.__name__))
@@ -282,6 +330,8 @@ def _named(operation, name):
 
 def _call(service, operation, request, values):
     call = Call(request)
+    if operation.guard:
+        operation.guard(service, request)
     if operation.auth == OFFICE:
         call.practice = service.office_keys.practice(bearer_token(request), service.identity.authenticate_office)
         context.act_as(service.call_context, context.OFFICE)
@@ -303,7 +353,7 @@ def _call(service, operation, request, values):
         call.headers = operation.headers(unknown=EXCLUDE).load(dict(request.headers))
     if operation.body:
         schema = operation.body()
-        call.loaded = schema.load(json_body(request))
+        call.loaded = schema.load(BODY_READERS[operation.body_type](request))
         call.body = schema.dump(call.loaded)
     return call
 

@@ -26,7 +26,8 @@ SECURITY = {
 }
 DESCRIPTION = """\
 Chairside's JSON APIs: the office API (`/office/v1`) that a practice's PMS connector uses, and
-the patient API (`/api/v1`) behind the patient portal.
+the patient API (`/api/v1`) behind the patient portal; and, under "Webhooks", the form-encoded
+addresses the SMS carrier (Twilio) calls, which believe only requests it signed.
 
 Errors are always `{"error": CODE, "message": words, "fields"?: {field: [messages]}}`. Each
 answer below lists the codes it may carry. `VALIDATION_ERROR` (400) means the request does not
@@ -50,10 +51,10 @@ def _error_answer(codes):
     }
 
 
-def _answer(status, schema):
+def _answer(status, schema, media_type):
     answer = {"description": "Accepted." if status == 202 else "Done." if status == 204 else "The answer."}
     if schema is not None:
-        answer["content"] = {"application/json": {"schema": schema}}
+        answer["content"] = {media_type: {"schema": schema}}
     return answer
 
 
@@ -68,8 +69,9 @@ def _operation(operation):
     if parameters:
         spec["parameters"] = parameters
     if operation.body:
-        spec["requestBody"] = {"required": True, "content": {"application/json": {"schema": operation.body}}}
-    responses = {str(status): _answer(status, schema) for status, schema in operation.answers.items()}
+        spec["requestBody"] = {"required": True, "content": {operation.body_type: {"schema": operation.body}}}
+    responses = {str(status): _answer(status, schema, operation.answer_type)
+                 for status, schema in operation.answers.items()}
     by_status = defaultdict(list)
     for code in operation.error_codes():
         by_status[errors.status_of(code.refusal)].append(code)

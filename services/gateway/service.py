@@ -21,13 +21,14 @@ from services.gateway.schemas import Health
 from services.gateway.texting import OfficeTextingApi
 from services.gateway.texting_inbox import OfficeTextingInboxApi
 from services.gateway.texting_usage import OfficeTextingUsageApi
+from services.gateway.twilio_webhooks import TwilioWebhooks
 
 BACKENDS = ("identity", "forms", "billing", "sms")
 
 
 class GatewayService(OfficeApi, OfficeAppointmentsApi, OfficeFormTemplatesApi, OfficeFormRequirementsApi,
                      OfficeFormSubmissionsApi, OfficeTextingApi, OfficeTextingInboxApi, OfficeTextingUsageApi,
-                     OfficePortalApi, PatientApi, PatientAccessApi, PortalPages, ConsolePages, ApiDocs):
+                     OfficePortalApi, PatientApi, PatientAccessApi, TwilioWebhooks, PortalPages, ConsolePages, ApiDocs):
     name = "gateway"
 
     identity = ServiceRpc("identity")

@@ -9,6 +9,10 @@ The built-in local provider sends nothing: it appends every text as one JSON lin
 `{"id", "to", "from", "body", "sent_at"}` to `SMS_OUTBOX_PATH` (default
 `var/sms-outbox.jsonl`; a relative path is taken from the repository root), for local
 use and tests.
+
+SMS_PROVIDER=twilio sends through Twilio's REST API (services/sms/twilio_provider.py, which
+says what it reads from the environment); Twilio's inbound texts and delivery reports reach
+sms through the gateway's webhooks.
 """
 import json
 import os
@@ -21,6 +25,7 @@ from typing import Protocol
 from nameko.extensions import DependencyProvider
 
 from chairside import config
+from services.sms.twilio_provider import twilio_provider_from_env
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUTBOX = ROOT / "var" / "sms-outbox.jsonl"
@@ -96,6 +101,7 @@ def local_provider_from_env():
 
 PROVIDERS = {
     "local": local_provider_from_env,
+    "twilio": twilio_provider_from_env,
 }
 
 
