@@ -12,6 +12,7 @@ from services.gateway.console import patients, portal_access
 from tests.gateway.console_pages import (
     allow, asked_nothing, get, open_console, pages_of, post, refused_for_permission, without,
 )
+from tests.gateway.texting_answers import NO_LIMIT, PATIENT_TEXTS
 
 PATIENT = {"id": "pat-1", "external_id": "P-100", "first_name": "Maria", "last_name": "Garcia",
            "birthdate": "1984-03-12", "mobile_phone": "+15555550123", "email": "maria@example.com", "clinic": "C-1",
@@ -34,6 +35,7 @@ PORTAL_URL = "https://portal.example.com/p/demo/"
 @pytest.fixture
 def console(gateway, web_session, monkeypatch):
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://portal.example.com")
+    gateway.sms.get_spend_limit.return_value = NO_LIMIT
     return open_console(gateway, web_session, monkeypatch)
 
 
@@ -42,9 +44,10 @@ NO_FORMS = {"patient_id": "pat-1", "patient": "P-100", "next_appointment": None,
             "outstanding": [], "completed": []}
 
 
-def with_file(fakes, file=FILE):
+def with_file(fakes, file=FILE, texts=PATIENT_TEXTS):
     fakes.identity.patient_file.return_value = file
     fakes.forms.patient_forms.return_value = NO_FORMS
+    fakes.sms.patient_texts.return_value = texts
     fakes.identity.get_clinic.return_value = {"id": "clinic-1", "external_id": "C-1", "name": "Downtown",
                                               "phone": None, "country": "US", "timezone": "America/New_York",
                                               "version": 1}
