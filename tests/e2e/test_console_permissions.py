@@ -4,6 +4,7 @@ permissions (identity's one table) do not allow answers 403 PERMISSION_DENIED; o
 allow answers as the page does; a staff session never opens the office API."""
 import re
 from collections import defaultdict
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -53,8 +54,10 @@ def consoles(system, family):
     clinic = rpc(running.amqp_uri, "identity", "get_clinic", practice_id, "main")
     template_id = imported_and_required(office)
     submission = submitted(running, office, slug, template_id, "P-3", "P-1")
+    # a conversation's phone: P-1's own mobile phone (a conversation with no texts yet)
+    phone = rpc(running.amqp_uri, "identity", "read_patient", practice_id, "P-1", "patient_read")["mobile_phone"]
     values = {"external_id": "P-1", "staff_id": victim["id"], "clinic_id": clinic["id"], "template_id": template_id,
-              "submission_id": submission["id"]}
+              "submission_id": submission["id"], "phone": quote(phone, safe="")}
     return slug, sessions, values, office
 
 
