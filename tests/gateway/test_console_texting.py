@@ -440,7 +440,8 @@ def test_a_blank_reply_is_said_beside_the_box_without_asking_sms(console):
      "This text would take the month's charges to $50.01, past the monthly limit of $50.00."),
     (sms.TEXTING_NOT_SET_UP(), 409, "No clinic of this practice is set up for texting"),
     (sms.PROVIDER_REFUSED(), 503, "The text was not sent: the SMS provider did not accept it."),
-    (VALIDATION_ERROR(fields={"body": ["Longer than maximum length 1600."]}), 400, "Longer than maximum length 1600."),
+    (VALIDATION_ERROR(fields={"body": ["Longer than maximum length 1600."]}), 400,
+     "Write a text of at most 1600 characters, without control characters."),
 ])
 def test_a_refused_reply_is_said_beside_the_box_keeps_the_text_and_gets_a_new_key(console, refusal, status, words):
     fakes, session = console

@@ -21,6 +21,8 @@ BODY, KEY = "body", "idempotency_key"   # the text box and its hidden idempotenc
 OFFICE_MESSAGE = "office_message"       # the purpose of a text a staff member writes
 TEXTS_READ = "texts_read"               # the audit action of a staff read of a patient's texts
 BLANK_BODY = "Write the text to send."
+# sms refuses a body in marshmallow's words (lengths, characters); the console says what to write.
+BODY_WORDS = f"Write a text of at most {sms.MAX_BODY} characters, without control characters."
 # sms's refusals of a text a staff member wrote, each said beside the box.
 SEND_REFUSALS = (sms.CANNOT_TEXT, sms.SPEND_LIMIT_REACHED, sms.TEXTING_NOT_SET_UP, sms.PROVIDER_REFUSED,
                  VALIDATION_ERROR)
@@ -30,11 +32,11 @@ DIRECTION_WORDS = {"in": "From the patient", "out": "From the office"}
 UNKNOWN_NUMBER = "Unknown number"
 
 
-def text_box(data=None):
-    """The text box's form, with a new idempotency key: every render of the box is one text,
-    so a double click (or a reload of the answer) sends it once, and a box shown again after
-    a refusal sends a new one."""
-    form = Form(data or {}, (BODY, KEY))
+def text_box():
+    """An empty text box's form, with a new idempotency key: every render of the box is one
+    text, so a double click (or a reload of the answer) sends it once; a box shown again
+    after a refusal gets a new key too (send)."""
+    form = Form({}, (BODY, KEY))
     form.values[KEY] = uuid.uuid4().hex
     return form
 
@@ -50,6 +52,9 @@ def refused_beside_box(form, refusal):
     """sms's refusal beside the box: its reasons in words (the spend limit's reason is in
     fields["body"]), else its message."""
     form.status = errors.status_of(type(refusal))
+    if refusal.code == VALIDATION_ERROR.code:
+        form.error(BODY, BODY_WORDS)
+        return
     reasons = [str(text) for messages in (refusal.fields or {}).values()
                for text in (messages if isinstance(messages, list) else [messages])]
     for reason in reasons or [refusal.message]:
