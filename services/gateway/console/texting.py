@@ -62,9 +62,9 @@ def refused_beside_box(form, refusal):
 
 
 def send(form, sending):
-    """Send the box's text with `sending(body, key)` (an sms RPC): sms's SentText, or None
-    with the refusal beside the box, which then gets a new key (the refused one sent
-    nothing)."""
+    """Send the box's text with `sending({"body", "idempotency_key"})` (an sms RPC): sms's
+    SentText, or None with the refusal beside the box, which then gets a new key (the
+    refused one sent nothing, and sms would answer it with the same refusal)."""
     if not form.require(**{BODY: BLANK_BODY}):
         return None
     try:
