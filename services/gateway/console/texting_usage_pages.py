@@ -63,8 +63,8 @@ def usage_page(service, view, month_text=None, limit_form=None, default_form=Non
         picker.status = 400
     try:
         usage = service.sms.texting_usage(practice_id, str(month) if month else None)
-    except Exception as exc:   # a month sms will not count (before texting, too far ahead)
-        refused_in_words(picker, expect(exc, VALIDATION_ERROR), {MONTH: BAD_MONTH})
+    except Exception as exc:   # a month sms will not count (a year out of its range)
+        refused_in_words(picker, expect(exc, RULE_BROKEN, VALIDATION_ERROR), {MONTH: BAD_MONTH})
         beside(picker, MONTH)
         usage = service.sms.texting_usage(practice_id, None)
     shown = Month.parse(usage["month"])
