@@ -135,7 +135,8 @@ def test_without_a_month_sms_answers_the_current_one(console):
     fakes.sms.texting_usage.return_value = {**USAGE, "month": "2026-12"}
     text = get(session, "/office/demo/texting/usage").text
     fakes.sms.texting_usage.assert_called_once_with("practice-1", None)
-    assert "<title>Texting usage, December 2026" in text and 'value=""' in text
+    assert "<title>Texting usage, December 2026" in text
+    assert 'id="month" name="month" type="month" value="2026-12"' in text   # the picker opens on it
 
 
 @pytest.mark.parametrize("month", ["2026-13", "november", "2026-1", "2026-11-01", "<script>"])
@@ -146,7 +147,7 @@ def test_a_bad_month_is_said_beside_the_picker_over_this_months_usage(console, m
     assert answer.status_code == 400 and "<title>Error: Texting usage, December 2026" in answer.text
     fakes.sms.texting_usage.assert_called_once_with("practice-1", None)
     assert error_beside(answer.text, "month", texting_usage_pages.BAD_MONTH) and 'href="#month"' in answer.text
-    assert "<script>" not in answer.text
+    assert "<script>" not in answer.text and f'type="month" value="{escape(month)}"' in answer.text
 
 
 @pytest.mark.parametrize("refusal, status", [(rule_broken("month", "'0000-01' is not a month: write YYYY-MM."), 422),

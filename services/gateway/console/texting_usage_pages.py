@@ -68,6 +68,8 @@ def usage_page(service, view, month_text=None, limit_form=None, default_form=Non
         beside(picker, MONTH)
         usage = service.sms.texting_usage(practice_id, None)
     shown = Month.parse(usage["month"])
+    if not picker.has_errors:   # the picker opens on the month shown (a refused one stays as typed)
+        picker.values[MONTH] = str(shown)
     limit = service.sms.get_spend_limit(practice_id)
     form = limit_form or default_form or (picker if picker.has_errors else None)
     if limit_form is None:
