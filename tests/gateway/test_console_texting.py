@@ -250,7 +250,8 @@ def test_a_refused_default_is_said_beside_its_button(console):
 
 # -- the spend-limit banner ---------------------------------------------------------------------------
 
-BANNER = re.compile(r'<div class="spend-banner[^"]*" role="status" aria-labelledby="spend-banner-title">(.*?)</div>', re.S)
+BANNER = re.compile(r'<div class="spend-banner[^"]*" role="status" aria-labelledby="spend-banner-title">(.*?)</div>',
+                    re.S)
 
 
 def banner(text):
