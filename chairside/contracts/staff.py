@@ -48,13 +48,17 @@ VIEW_PATIENT_AUDIT = "patients.audit"            # a patient's audit entries
 MANAGE_PORTAL_ACCESS = "portal_access.manage"    # temporary passwords, invitations, lockouts
 VIEW_PORTAL_LINK = "portal_link.view"            # the portal address and its QR code
 MANAGE_PORTAL_SETTINGS = "portal_settings.manage"  # portal modules, dependent age
-MANAGE_TEXTING_SETUP = "texting_setup.manage"    # texting per clinic, the default texting clinic
+MANAGE_TEXTING_SETUP = "texting_setup.manage"    # texting per clinic, the default texting clinic, the monthly
+#                                                  spend limit, opt-in preferences
 MANAGE_STAFF = "staff.manage"
 MANAGE_API_KEY = "api_key.manage"
 HANDLE_FORMS = "forms.handle"                    # submitted forms, their printable view, acknowledging them
 MANAGE_FORMS = "forms.manage"                    # form templates and required-form rules
+VIEW_TEXTING_USAGE = "texting_usage.view"        # texts sent and received per clinic and month, their charges
+CONVERSE_BY_TEXT = "texting.converse"            # the texting inbox: patients' texts, replies, texting a patient
 PERMISSIONS = (VIEW_PATIENTS, VIEW_PATIENT_AUDIT, MANAGE_PORTAL_ACCESS, VIEW_PORTAL_LINK, MANAGE_PORTAL_SETTINGS,
-               MANAGE_TEXTING_SETUP, MANAGE_STAFF, MANAGE_API_KEY, HANDLE_FORMS, MANAGE_FORMS)
+               MANAGE_TEXTING_SETUP, MANAGE_STAFF, MANAGE_API_KEY, HANDLE_FORMS, MANAGE_FORMS, VIEW_TEXTING_USAGE,
+               CONVERSE_BY_TEXT)
 
 MAX_SEARCH = 100
 MAX_PAGE_SIZE = 100

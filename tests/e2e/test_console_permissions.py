@@ -4,6 +4,7 @@ permissions (identity's one table) do not allow answers 403 PERMISSION_DENIED; o
 allow answers as the page does; a staff session never opens the office API."""
 import re
 from collections import defaultdict
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -53,8 +54,12 @@ def consoles(system, family):
     clinic = rpc(running.amqp_uri, "identity", "get_clinic", practice_id, "main")
     template_id = imported_and_required(office)
     submission = submitted(running, office, slug, template_id, "P-3", "P-1")
+    # a conversation: P-1 texts the practice (a phone that never texted has no conversation)
+    phone = rpc(running.amqp_uri, "identity", "read_patient", practice_id, "P-1", "patient_read")["mobile_phone"]
+    rpc(running.amqp_uri, "sms", "receive_text", {"from": phone, "to": portal.number, "body": "Hello",
+                                                   "provider_message_id": f"SM-{slug}"})
     values = {"external_id": "P-1", "staff_id": victim["id"], "clinic_id": clinic["id"], "template_id": template_id,
-              "submission_id": submission["id"]}
+              "submission_id": submission["id"], "phone": quote(phone, safe="")}
     return slug, sessions, values, office
 
 

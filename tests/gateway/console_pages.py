@@ -15,7 +15,7 @@ PORTAL = {"practice": {"id": "practice-1", "slug": "demo", "name": "Bright Smile
 # What a page may ask before it checks the permission: the practice and the session.
 BEFORE_THE_PAGE = {"portal", "authenticate_staff"}
 # An example address of each console page, and what a POST sends.
-EXAMPLES = {"<slug>": "demo", "<external_id>": "P-100", "<clinic_id>": "clinic-1"}
+EXAMPLES = {"<slug>": "demo", "<external_id>": "P-100", "<clinic_id>": "clinic-1", "<phone>": "%2B15555550123"}
 FORM = {"dependent_age": "16", "clinic": ""}
 
 

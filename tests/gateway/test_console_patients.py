@@ -1,6 +1,7 @@
 """The console's patient pages at the gateway's edge, with fake services behind it: the
-search and its pages, a patient's page, the portal-access actions and their refusals in
-words, the audit entries, and every page refused (asking nothing) without its permission."""
+search and its pages, a patient's page (its Texting section and texting the patient among
+it), the portal-access actions and their refusals in words, the audit entries, and every
+page refused (asking nothing) without its permission."""
 import re
 from urllib.parse import parse_qs, urlsplit
 
@@ -12,6 +13,7 @@ from services.gateway.console import patients, portal_access
 from tests.gateway.console_pages import (
     allow, asked_nothing, get, open_console, pages_of, post, refused_for_permission, without,
 )
+from tests.gateway.texting_answers import NO_LIMIT, OPTED_OUT_TEXTS, PATIENT_TEXTS, SENT
 
 PATIENT = {"id": "pat-1", "external_id": "P-100", "first_name": "Maria", "last_name": "Garcia",
            "birthdate": "1984-03-12", "mobile_phone": "+15555550123", "email": "maria@example.com", "clinic": "C-1",
@@ -34,6 +36,7 @@ PORTAL_URL = "https://portal.example.com/p/demo/"
 @pytest.fixture
 def console(gateway, web_session, monkeypatch):
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://portal.example.com")
+    gateway.sms.get_spend_limit.return_value = NO_LIMIT
     return open_console(gateway, web_session, monkeypatch)
 
 
@@ -42,9 +45,10 @@ NO_FORMS = {"patient_id": "pat-1", "patient": "P-100", "next_appointment": None,
             "outstanding": [], "completed": []}
 
 
-def with_file(fakes, file=FILE):
+def with_file(fakes, file=FILE, texts=PATIENT_TEXTS):
     fakes.identity.patient_file.return_value = file
     fakes.forms.patient_forms.return_value = NO_FORMS
+    fakes.sms.patient_texts.return_value = texts
     fakes.identity.get_clinic.return_value = {"id": "clinic-1", "external_id": "C-1", "name": "Downtown",
                                               "phone": None, "country": "US", "timezone": "America/New_York",
                                               "version": 1}
@@ -181,6 +185,116 @@ def test_an_unknown_patient_is_the_404_page(console):
     answer = get(session, "/office/demo/patients/P-404")
     assert answer.status_code == 404 and "text/html" in answer.headers["Content-Type"]
     assert identity.PATIENT_NOT_FOUND.message in answer.text and "Bright Smiles Dental" in answer.text
+
+
+# -- texting ------------------------------------------------------------------------------------------
+
+def texting_section(text):
+    return re.search(r'<section aria-labelledby="texting-title">(.*?)</section>', text, re.S).group(1)
+
+
+def test_the_texting_section_shows_the_phone_consent_and_recent_texts_newest_first_and_audits_the_read(console):
+    fakes, session = console
+    with_file(fakes)
+    answer = get(session, "/office/demo/patients/P-100")
+    assert answer.status_code == 200, answer.text
+    fakes.sms.patient_texts.assert_called_once_with("practice-1", "pat-1")
+    fakes.identity.record_accesses.assert_called_once_with({
+        "practice_id": "practice-1", "patient_ids": ["pat-1"], "action": "texts_read", "outcome": "success"})
+    section = texting_section(answer.text)
+    assert "<dt>Mobile phone</dt><dd>+15555550123</dd>" in section and "<dt>Text OK</dt><dd>Yes</dd>" in section
+    assert "<dt>Texts</dt><dd>Not opted out</dd>" in section and "No STOP or START from this number." in section
+    messages = re.findall(r'<li class="message message-(in|out)">', section)
+    assert messages == ["in", "out"]   # newest first
+    assert "Delivered · $0.01" in section and "Can I come at 3?" in section
+    assert 'action="/office/demo/patients/P-100/texts"' in section and '<label for="body">Send a text</label>' in section
+    assert re.search(r'name="idempotency_key" value="[0-9a-f]{32}"', section)
+
+
+def test_an_opted_out_patient_is_marked_with_the_day_of_the_stop_and_no_way_for_staff_to_undo_it(console):
+    fakes, session = console
+    with_file(fakes, texts=OPTED_OUT_TEXTS)
+    section = texting_section(get(session, "/office/demo/patients/P-100").text)
+    # STOP at 03:30 UTC on Dec 3 was Dec 2 in New York
+    assert '<span class="tag tag-alert">Opted out (STOP on <time datetime="2026-12-02">Dec 2, 2026</time>)</span>'            in section
+    assert "Only the patient can opt back in to texts, by texting START to the practice&#39;s texting number: staff "            "cannot undo a STOP." in section
+    consent = re.findall(r"<li>(Opted (?:out|in) \((?:STOP|START)\)), ", section)
+    assert consent == ["Opted out (STOP)", "Opted in (START)", "Opted out (STOP)"]   # newest first
+    assert "Maria cannot be texted: the number opted out." in section
+    assert "/texts" not in section and "<textarea" not in section
+    assert "opt-in" not in section and "Opt in" not in section   # no control to opt the patient back in
+
+
+def test_a_patient_sms_has_not_received_yet_is_said_and_not_audited(console):
+    fakes, session = console
+    with_file(fakes)
+    fakes.sms.patient_texts.side_effect = NOT_SYNCED_YET(service="sms", record="patient")
+    answer = get(session, "/office/demo/patients/P-100")
+    assert answer.status_code == 200 and "Not known to the texting service yet" in texting_section(answer.text)
+    fakes.identity.record_accesses.assert_not_called()
+
+
+def test_a_role_that_only_sees_patients_sees_their_texting_but_no_box(console):
+    fakes, session = console
+    allow(fakes, staff.VIEW_PATIENTS)
+    with_file(fakes)
+    section = texting_section(get(session, "/office/demo/patients/P-100").text)
+    assert "Can I come at 3?" in section and "<textarea" not in section and "/texts" not in section
+
+
+def test_sending_a_text_texts_once_with_the_forms_key_and_says_its_segments_and_charge(console):
+    fakes, session = console
+    with_file(fakes)
+    fakes.sms.send_text.return_value = SENT
+    answer = post(session, "/office/demo/patients/P-100/texts", {"body": " Your crown is ready. ",
+                                                                 "idempotency_key": "a" * 32})
+    assert answer.status_code == 200, answer.text
+    fakes.identity.patient_file.assert_called_once_with("practice-1", "P-100")
+    fakes.sms.send_text.assert_called_once_with("practice-1", "pat-1", {
+        "body": "Your crown is ready.", "idempotency_key": "a" * 32, "purpose": "office_message"})
+    section = texting_section(answer.text)
+    assert ('<div class="notice" role="status"><p>Sent to +15555550123: 2 segments (GSM-7), charge $0.02.</p></div>'
+            in section)
+    key = re.search(r'name="idempotency_key" value="([0-9a-f]{32})"', section).group(1)
+    assert key != "a" * 32 and "Your crown is ready." not in section.split("<textarea", 1)[1]
+
+
+def test_a_blank_text_is_said_beside_the_box_without_asking_sms(console):
+    fakes, session = console
+    with_file(fakes)
+    answer = post(session, "/office/demo/patients/P-100/texts", {"body": "", "idempotency_key": "a" * 32})
+    assert answer.status_code == 400 and "<title>Error: Maria Garcia" in answer.text
+    assert 'id="body-error-1"><span class="visually-hidden">Error:</span> Write the text to send.' in answer.text
+    fakes.sms.send_text.assert_not_called()
+
+
+@pytest.mark.parametrize("refusal, status, words", [
+    (sms.CANNOT_TEXT(fields={"text_ok": ["Text OK is no: the patient does not want texts."]}), 409,
+     "Text OK is no: the patient does not want texts."),
+    (sms.SPEND_LIMIT_REACHED(fields={"body": ["This text would take the month past the $50.00 limit."]}), 409,
+     "This text would take the month past the $50.00 limit."),
+    (sms.TEXTING_NOT_SET_UP(), 409, "No clinic of this practice is set up for texting"),
+    (NOT_SYNCED_YET(service="sms", record="patient"), None, None),
+])
+def test_a_refused_text_is_said_beside_the_box_and_keeps_what_was_written(console, refusal, status, words):
+    fakes, session = console
+    with_file(fakes)
+    fakes.sms.send_text.side_effect = refusal
+    answer = post(session, "/office/demo/patients/P-100/texts", {"body": "Call us", "idempotency_key": "a" * 32})
+    if status is None:   # not one the box can say: the error page
+        assert answer.status_code == 404 and "<textarea" not in answer.text
+        return
+    assert answer.status_code == status and "<title>Error: Maria Garcia" in answer.text
+    assert re.search(r'id="body-error-1"><span class="visually-hidden">Error:</span> ' + re.escape(words), answer.text)
+    assert 'href="#body"' in answer.text and 'aria-invalid="true">Call us</textarea>' in answer.text
+    assert re.search(r'name="idempotency_key" value="(?!a{32})[0-9a-f]{32}"', answer.text)
+
+
+def test_sending_a_text_without_the_forms_token_is_refused_and_sends_nothing(console):
+    fakes, session = console
+    answer = session.post("/office/demo/patients/P-100/texts", data={"body": "Hi"}, allow_redirects=False)
+    assert answer.status_code == 403 and "FORM_EXPIRED" in answer.text
+    assert asked_nothing(fakes)
 
 
 # -- portal access --------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The console's eServices setup pages at the gateway's edge, with fake services behind it:
-the portal link and its QR code, the portal settings, texting per clinic and the default
-texting clinic, and every page refused (asking nothing) without its permission."""
+the portal link and its QR code, the portal settings, texting per clinic, its opt-in
+preferences and the default texting clinic, and every page refused (asking nothing) without
+its permission."""
 import re
 
 import pytest
@@ -14,9 +15,11 @@ from tests.gateway.console_pages import (
 
 SETTINGS = {"modules": {"forms": True, "payments": False, "appointments": True, "messages": False},
             "dependent_age": 16}
+# sms's ClinicTextingSettings, with issue 10's opt-in preferences
 DOWNTOWN = {"clinic_id": "clinic-1", "external_id": "C-1", "name": "Downtown", "subscribed": True,
-            "number": "+15555550100"}
-UPTOWN = {"clinic_id": "clinic-2", "external_id": "C-2", "name": "Uptown", "subscribed": False, "number": None}
+            "number": "+15555550100", "opt_in_title": "Downtown Smiles", "prompt_opt_in": True}
+UPTOWN = {"clinic_id": "clinic-2", "external_id": "C-2", "name": "Uptown", "subscribed": False, "number": None,
+          "opt_in_title": None, "prompt_opt_in": False}
 TEXTING = {"default_clinic": DOWNTOWN, "clinics": [DOWNTOWN, UPTOWN]}
 
 
@@ -194,6 +197,67 @@ def test_no_clinics_yet_is_said(console):
     fakes.sms.get_texting_settings.return_value = {"default_clinic": None, "clinics": []}
     answer = get(session, "/office/demo/setup/texting")
     assert answer.status_code == 200 and "No clinics yet" in answer.text and "<table" not in answer.text
+
+
+# -- opt-in preferences ------------------------------------------------------------------------------
+
+def test_each_clinic_shows_its_opt_in_title_and_prompt_with_the_fallbacks_in_the_hint(console):
+    fakes, session = console
+    text = shown(session, "/office/demo/setup/texting", fakes.sms.get_texting_settings, TEXTING)
+    assert 'action="/office/demo/setup/texting/clinics/clinic-1/opt-in"' in text
+    assert 'id="opt_in_title-clinic-1" name="opt_in_title-clinic-1" type="text" value="Downtown Smiles"' in text
+    assert 'id="opt_in_title-clinic-2" name="opt_in_title-clinic-2" type="text" value=""' in text
+    assert checked(text, "prompt_opt_in-clinic-1") and not checked(text, "prompt_opt_in-clinic-2")
+    assert ("At most 60 characters. Left blank, the opt-in text names the practice (Bright Smiles Dental), or "
+            "\u201cYour Dentist\u201d while the practice has no name.") in text
+    assert '<label for="opt_in_title-clinic-1">Opt-in office title</label>' in text
+    assert '<label for="prompt_opt_in-clinic-2">Prompt for opt-in</label>' in text
+
+
+def test_opt_in_preferences_are_saved_in_sms_a_blank_title_as_none(console):
+    fakes, session = console
+    fakes.sms.set_opt_in_preferences.return_value = {**UPTOWN, "opt_in_title": "Uptown Dental", "prompt_opt_in": True}
+    answer = post(session, "/office/demo/setup/texting/clinics/clinic-2/opt-in",
+                  {"opt_in_title-clinic-2": "  Uptown Dental ", "prompt_opt_in-clinic-2": "on"})
+    assert answer.status_code == 303, answer.text
+    assert answer.headers["Location"] == "/office/demo/setup/texting?notice=clinic-opt-in-saved"
+    fakes.sms.set_opt_in_preferences.assert_called_once_with(
+        "practice-1", "clinic-2", {"opt_in_title": "Uptown Dental", "prompt_opt_in": True})
+
+    fakes.sms.set_opt_in_preferences.reset_mock()
+    post(session, "/office/demo/setup/texting/clinics/clinic-1/opt-in", {"opt_in_title-clinic-1": "  "})
+    fakes.sms.set_opt_in_preferences.assert_called_once_with(
+        "practice-1", "clinic-1", {"opt_in_title": None, "prompt_opt_in": False})
+    fakes.sms.get_texting_settings.return_value = TEXTING
+    assert "opt-in preferences are saved" in get(session, answer.headers["Location"]).text
+
+
+@pytest.mark.parametrize("refusal, status, words", [
+    (VALIDATION_ERROR(fields={"opt_in_title": ["Longer than maximum length 60."]}), 400,
+     "Enter at most 60 characters, or leave it blank."),
+    (NOT_SYNCED_YET(service="sms", record="clinic"), 404, "The sms service has not received this clinic yet"),
+    (rule_broken("opt_in_title", "The title may not hold a link."), 422, "The title may not hold a link."),
+])
+def test_refused_opt_in_preferences_are_said_beside_the_title_and_keep_what_was_sent(console, refusal, status, words):
+    fakes, session = console
+    fakes.sms.set_opt_in_preferences.side_effect = refusal
+    fakes.sms.get_texting_settings.return_value = TEXTING
+    answer = post(session, "/office/demo/setup/texting/clinics/clinic-1/opt-in",
+                  {"opt_in_title-clinic-1": "x" * 61, "prompt_opt_in-clinic-1": "on"})
+    assert answer.status_code == status and "<title>Error: Texting" in answer.text
+    assert re.search(r'id="opt_in_title-clinic-1-error-1"><span class="visually-hidden">Error:</span> '
+                     + re.escape(words), answer.text)
+    assert 'href="#opt_in_title-clinic-1"' in answer.text and 'value="' + "x" * 61 + '"' in answer.text
+    assert checked(answer.text, "prompt_opt_in-clinic-1")
+    assert 'id="number-clinic-1" name="number-clinic-1" type="tel" value="+15555550100"' in answer.text
+
+
+def test_saving_opt_in_preferences_without_the_forms_token_is_refused_and_saves_nothing(console):
+    fakes, session = console
+    answer = session.post("/office/demo/setup/texting/clinics/clinic-1/opt-in",
+                          data={"opt_in_title-clinic-1": "Hi"}, allow_redirects=False)
+    assert answer.status_code == 403 and "FORM_EXPIRED" in answer.text
+    fakes.sms.set_opt_in_preferences.assert_not_called()
 
 
 # -- permissions ---------------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ from services.identity.domain import roles
 
 # The matrix as the issue states it, written out cell by cell so that a change of the table
 # shows here as a changed cell: admin everything; front desk patients, their audit, portal
-# access, the portal link and submitted forms; billing patients and the portal link.
+# access, the portal link, submitted forms and texting patients; billing patients, the
+# portal link and texting usage.
 Y, N = True, False
 EXPECTED = {
     #                                  admin front_desk billing
@@ -22,6 +23,8 @@ EXPECTED = {
     contract.MANAGE_API_KEY:           (Y, N, N),
     contract.HANDLE_FORMS:             (Y, Y, N),
     contract.MANAGE_FORMS:             (Y, N, N),
+    contract.VIEW_TEXTING_USAGE:       (Y, N, Y),
+    contract.CONVERSE_BY_TEXT:         (Y, Y, N),
 }
 ROLE_COLUMNS = (contract.ADMIN, contract.FRONT_DESK, contract.BILLING)
 CELLS = [(role, permission, EXPECTED[permission][column])
@@ -41,10 +44,11 @@ def test_every_role_and_permission(role, permission, allowed):
 
 def test_permissions_come_in_the_contracts_order():
     assert roles.permissions_of(contract.ADMIN) == list(contract.PERMISSIONS)
-    assert roles.permissions_of(contract.BILLING) == [contract.VIEW_PATIENTS, contract.VIEW_PORTAL_LINK]
+    assert roles.permissions_of(contract.BILLING) == [contract.VIEW_PATIENTS, contract.VIEW_PORTAL_LINK,
+                                                      contract.VIEW_TEXTING_USAGE]
     assert roles.permissions_of(contract.FRONT_DESK) == [
         contract.VIEW_PATIENTS, contract.VIEW_PATIENT_AUDIT, contract.MANAGE_PORTAL_ACCESS, contract.VIEW_PORTAL_LINK,
-        contract.HANDLE_FORMS]
+        contract.HANDLE_FORMS, contract.CONVERSE_BY_TEXT]
 
 
 @pytest.mark.parametrize("role", ["", "Admin", "owner", None])

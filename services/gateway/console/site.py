@@ -9,9 +9,12 @@ from services.gateway.console.setup import SetupPages
 from services.gateway.console.signin import StaffSignInPages
 from services.gateway.console.staff import StaffPages
 from services.gateway.console.start import ConsoleStartPages
+from services.gateway.console.texting_inbox_pages import TextingInboxPages
 from services.gateway.console.texting_setup import TextingSetupPages
+from services.gateway.console.texting_usage_pages import TextingUsagePages
 
 
 class ConsolePages(ConsoleStartPages, StaffSignInPages, StaffAccountPages, ConsoleHomePages, PatientPages,
-                   PortalAccessPages, FormPages, SetupPages, TextingSetupPages, StaffPages, ApiKeyPages):
+                   PortalAccessPages, FormPages, SetupPages, TextingSetupPages, TextingUsagePages, TextingInboxPages,
+                   StaffPages, ApiKeyPages):
     """Staff pages under /office/<practice slug>/ (services/gateway/pages/web.py, console_page)."""
