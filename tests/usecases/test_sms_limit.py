@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from chairside.contracts.sms import SpendLimit, SpendLimitInput
 from chairside.refusals import Conflict
-from services.sms.models import OutgoingMessage, PracticeTexting
+from services.sms.models import InboundMessage, OutgoingMessage, PracticeTexting
 from services.sms.usecases import limit, sending
 from tests.usecases.test_sms_sending import (
     MAIN_NUMBER, MOBILE, REMINDER, US_FEE_MICROS, BatchProvider, FakeProvider, clinic, contact, given, messages,
@@ -96,6 +96,23 @@ def test_a_text_that_reaches_the_limit_exactly_goes(sms_db, texting):
     spent_before(sms_db, USD - US_FEE_MICROS)
     assert send(sms_db, FakeProvider()).status == "sent"
     assert get_limit(sms_db)["reached"] is True and get_limit(sms_db)["month_charges_usd"] == "1"
+
+
+def received_before(sms_db, micros):
+    """A text a patient sent this month, charged `micros` at the inbound fee."""
+    with sms_db.session() as session, session.begin():
+        session.add(InboundMessage(
+            id=str(uuid.uuid4()), practice_id="p1", clinic_id="c1", from_phone=MOBILE, to_phone=MAIN_NUMBER,
+            body="See you then", keyword=None, encoding="GSM-7", segments=1, charge_micros=micros,
+            provider_message_id=str(uuid.uuid4()), received_at=sms_db.clock.now()))
+
+
+def test_texts_received_count_against_the_limit_like_texts_sent(sms_db, texting):
+    set_limit(sms_db, "1")
+    received_before(sms_db, USD - US_FEE_MICROS)
+    assert send(sms_db, FakeProvider()).status == "sent"
+    assert get_limit(sms_db)["month_charges_usd"] == "1"
+    assert refusal_of(sms_db, FakeProvider()).code == "SPEND_LIMIT_REACHED"
 
 
 def test_a_text_one_micro_dollar_past_the_limit_is_refused_in_words(sms_db, texting):

@@ -184,4 +184,4 @@ def test_the_service_retries_pending_receipts_every_5_minutes_and_purges_daily()
     from services.sms.service import SmsService
     container = ServiceContainer(SmsService, {"AMQP_URI": "memory://"})
     timers = {timer.method_name: timer.interval for timer in container.entrypoints if isinstance(timer, Timer)}
-    assert timers == {"retry_pending_receipts": 300, "purge_pending_receipts": 86400}
+    assert timers == {"retry_pending_receipts": 300, "purge_pending_receipts": 86400, "fail_stale_sending": 300}

@@ -11,15 +11,15 @@ from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
 from nameko.testing.services import worker_factory
 from sqlalchemy import func, select
 
-from chairside.contracts.sms import SendResult, SentText
+from chairside.contracts.sms import ReceiptApplied, SendResult, SentText
 from chairside.refusals import ChairsideError, Conflict, NotFound, ServiceUnavailable
 from chairside.tables import OutboxRow
 from services.sms import domain
 from services.sms.domain import fees
 from services.sms.adapters import LocalProvider
-from services.sms.models import Clinic, Contact, NumberOptOut, OutgoingMessage, PracticeTexting
+from services.sms.models import Clinic, Contact, NumberOptOut, OutgoingMessage, PendingReceipt, PracticeTexting
 from services.sms.service import SmsService
-from services.sms.usecases import sending
+from services.sms.usecases import receipts, sending
 
 MOBILE = "+15555550111"
 MAIN_NUMBER = "+15555550100"
@@ -407,13 +407,28 @@ def test_a_key_answers_its_message_even_when_the_patient_may_no_longer_be_texted
     assert send(sms_db, provider, sent=KEYED).id == first.id and len(provider.sent) == 1
 
 
-def test_a_key_that_failed_answers_the_failed_text_and_never_calls_the_provider_again(sms_db):
+def test_a_key_the_provider_refused_is_freed_and_the_retry_sends_once(sms_db):
     given(sms_db, clinic("c1"), contact())
     provider = FakeProvider(fails_with=ConnectionError("down"))
     assert refusal_of(sms_db, provider, sent=KEYED).code == "PROVIDER_REFUSED"
     provider.fails_with = None
     again = send(sms_db, provider, sent=KEYED)
-    assert again.status == "failed" and len(provider.sent) == 1
+    assert again.status == "sent" and len(provider.sent) == 2
+    assert send(sms_db, provider, sent=KEYED).id == again.id and len(provider.sent) == 2
+    with sms_db.session() as session:
+        assert sorted((m.status, m.idempotency_key) for m in session.scalars(select(OutgoingMessage))) == [
+            ("failed", None), ("sent", KEYED["idempotency_key"])]
+
+
+def test_a_receipt_that_came_before_its_text_was_recorded_is_applied_when_it_is(sms_db):
+    given(sms_db, clinic("c1"), contact())
+    assert sms_db.run(receipts.receive_receipt, {"provider_message_id": "prov-1", "status": "delivered"},
+                      answer=ReceiptApplied()) == {"applied": False}
+    message = send(sms_db, FakeProvider())
+    [kept] = messages(sms_db)
+    assert (kept.id, kept.provider_message_id, kept.status) == (message.id, "prov-1", "delivered")
+    with sms_db.session() as session:
+        assert session.scalar(select(func.count()).select_from(PendingReceipt)) == 0
 
 
 def test_keys_belong_to_their_practice(sms_db):

@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import List, Optional
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
 from chairside.contracts.sms import KEYWORD_REPLY, OPTED_IN_CHANGE
 from chairside.db import retry_on_race_of
@@ -172,16 +171,4 @@ def _send_reply(db, provider, stored):
     key = reply_key(stored.received.message_id)
     message = sending.deliver(db, provider, stored.received.practice_id, None, stored.to, stored.sender,
                               {"body": stored.reply, "purpose": KEYWORD_REPLY, "idempotency_key": key})
-    if message.idempotency_key is None:
-        # deliver records the key itself once it is idempotent; until then the reply is
-        # marked here, so that a later redelivery of the text does not answer twice.
-        try:
-            with db.unit_of_work() as uow:
-                uow.session.execute(update(OutgoingMessage).where(
-                    OutgoingMessage.id == message.id, OutgoingMessage.idempotency_key.is_(None))
-                    .values(idempotency_key=key))
-        except IntegrityError:
-            # a copy that received the same text at the same instant answered it too
-            log.warning("the keyword reply to inbound text %s went twice (a simultaneous redelivery)",
-                        stored.received.message_id)
     return message

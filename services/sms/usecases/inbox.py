@@ -138,7 +138,7 @@ def reply(db, provider, practice_id, phone, sent):
         # the phone of patients whose Text OK is "no" in the practice's records is not texted,
         # even in answer (the office calls them); one of a family who may be texted suffices
         if holders and all(holder.text_ok == "no" for holder in holders):
-            domain.may_text(holders[0].consent)
+            domain.may_text(holders[0].consent, OFFICE_REPLY)
         sender = domain.choose_sender(settings.texting_of(uow, practice_id, last.clinic_id),
                                       settings.default_texting(uow, practice_id))
         patients = [holder.patient_id for holder in holders]

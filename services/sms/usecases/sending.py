@@ -11,7 +11,8 @@ Every text takes one path, `deliver_many` (`deliver` is one text of it), in thre
    "failed" with no charge (the reservation frees) when the provider did not take them.
 
 A text with an idempotency key is sent once per practice and key: a second send answers
-the first message, whatever became of it, and never calls the provider again. A text left
+the first message, whatever became of it, and never calls the provider again; only a text
+the provider refused outright (it surely did not go) frees its key for a retry. A text left
 "sending" by a crash between the steps is never sent again automatically (the carrier may
 have it); it keeps counting against the limit until a receipt settles it or
 `fail_stale_sending` gives up on it.
@@ -30,8 +31,8 @@ from chairside.db import retry_on_race_of
 from chairside.refusals import ChairsideError, not_synced_yet
 from services.sms import domain
 from services.sms.domain import fees, limits, segments
-from services.sms.models import Clinic, Contact, NumberOptOut, OutgoingMessage
-from services.sms.usecases import contacts, practices, settings
+from services.sms.models import Clinic, Contact, InboundMessage, NumberOptOut, OutgoingMessage
+from services.sms.usecases import contacts, practices, receipts, settings
 
 log = logging.getLogger(__name__)
 
@@ -125,8 +126,8 @@ def deliver(db, provider, practice_id, patient_id, to, sender, sent):
     """Send `sent` ({"body", "purpose", "idempotency_key"?}) to the number `to` from `sender`
     (a TextingClinic), once the caller has checked who may be texted; the stored message (a
     secret's body masked). Refusals: CANNOT_TEXT (the number opted out), SPEND_LIMIT_REACHED,
-    PROVIDER_REFUSED (the text is kept as failed, uncharged: the caller may try again with a
-    new key). A known idempotency key answers its message as it stands."""
+    PROVIDER_REFUSED (the text is kept as failed, uncharged, and its key freed: the caller may
+    try again with the same key). A known idempotency key answers its message as it stands."""
     [result] = deliver_many(db, provider, practice_id, [(patient_id, to, sender, sent)])
     if isinstance(result, ChairsideError):
         raise result
@@ -268,6 +269,10 @@ def _confirm(uow, messages, accepted):
         message.status_at = now
         if provider_id is None:
             message.status, message.charge_micros = FAILED, 0
+            # The provider refused it: the text surely did not go, so its key is freed and a
+            # retry with the same key sends it (the failed row stays on record, keyless). A
+            # text that failed any other way (stale, or a carrier's receipt) keeps its key.
+            message.idempotency_key = None
         else:
             message.status, message.provider_message_id = SENT, provider_id
             sent.append(message)
@@ -277,7 +282,8 @@ def _confirm(uow, messages, accepted):
 
 def _after_confirm(uow, messages):
     """What follows the provider's acceptance of `messages`, in the unit of work that records
-    it: sms.message_sent for each."""
+    it: sms.message_sent for each, and the receipts that came before their ids were known."""
+    receipts.apply_pending_for(uow, messages)
     for message in messages:
         uow.announce("message_sent", message.practice_id, {
             "message_id": message.id, "patient_id": message.patient_id, "clinic_id": message.clinic_id,
@@ -288,15 +294,19 @@ def _after_confirm(uow, messages):
 # -- what the month holds ------------------------------------------------------------------------
 
 def _month_spend(uow, practice_id, start, end):
-    """(charged, in flight) in micro-dollars of the practice's texts reserved in [start, end):
-    what is "sending" is in flight; what failed costs nothing."""
+    """(charged, in flight) in micro-dollars of the practice's texts in [start, end): what is
+    "sending" is in flight; what failed costs nothing. Texts received are charged too and
+    count: the limit is on the practice's bill for the month, which usage totals the same."""
     sending = OutgoingMessage.status == SENDING
     charged, in_flight = uow.session.execute(select(
         func.coalesce(func.sum(case((sending, 0), else_=OutgoingMessage.charge_micros)), 0),
         func.coalesce(func.sum(case((sending, OutgoingMessage.charge_micros), else_=0)), 0),
     ).where(OutgoingMessage.practice_id == practice_id, OutgoingMessage.sent_at >= start,
             OutgoingMessage.sent_at < end, OutgoingMessage.status != FAILED)).one()
-    return int(charged), int(in_flight)
+    received = uow.session.scalar(select(func.coalesce(func.sum(InboundMessage.charge_micros), 0)).where(
+        InboundMessage.practice_id == practice_id, InboundMessage.received_at >= start,
+        InboundMessage.received_at < end))
+    return int(charged) + int(received), int(in_flight)
 
 
 def month_spend(uow, practice_id, month, zone):
