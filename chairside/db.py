@@ -31,7 +31,6 @@ from chairside import config, context, migrate
 from chairside.clock import clock_from_env
 from chairside.context import ANONYMOUS
 from chairside.events import new_event
-from chairside.events.envelope import EnvelopeSchema
 from chairside.outbox import OutboxRelay
 from chairside.rules import newer
 from chairside.tables import OutboxRow, ProcessedEvent
@@ -45,7 +44,10 @@ def make_engine(url):
         # query would block every worker of the process.
         from psycogreen.eventlet import patch_psycopg
         patch_psycopg()
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        # values_plus_batch: an UPDATE of many rows (a batch of texts confirmed at once) goes
+        # in pages of statements, not one round trip per row
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10,
+                             executemany_mode="values_plus_batch")
     engine = create_engine(url, connect_args={"timeout": 30})
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -87,7 +89,7 @@ class UnitOfWork:
             event_id=evt.id,
             source=evt.source,
             event_type=evt.type,
-            body=json.dumps(EnvelopeSchema().dump(evt)),
+            body=json.dumps(evt.to_dict()),
             created_at=evt.occurred_at,
         ))
         self.announced += 1

@@ -22,6 +22,7 @@ from chairside.refusals import Conflict
 from scripts import infra
 from scripts.admin import rpc
 from scripts.launcher import ROOT, SERVICES, System, service_env
+from services.sms import simulate
 
 VAR = Path(os.environ.get("CHAIRSIDE_VAR_DIR", ROOT / "var"))
 PID_FILE = VAR / "run.pid"
@@ -37,6 +38,16 @@ DEMO = {
     "timezone": "America/New_York",
     "clinic": ("main", {"name": "Bright Smiles Main Street", "phone": "+15555550100", "country": "US"}),
     "texting_number": "+15555550100",
+    # Texting: the practice's monthly limit, the clinic's opt-in preferences (set before the
+    # patients sync, so Maria and Daniel get the opt-in text), a text from the office and
+    # Maria's answer, so that the console's usage grid and inbox show a month at work.
+    "texting": {
+        "limit": {"monthly_limit_usd": "25.00"},
+        "opt_in": {"opt_in_title": "Bright Smiles", "prompt_opt_in": True},
+        "office_text": ("P-1001", "demo-welcome", "Hi Maria, this is Bright Smiles Dental: Sofia's forms for her "
+                                                  "cleaning are in the portal. Reply here with any question."),
+        "answer": ("+15555550111", "demo-answer-1", "Thanks! Could we move Sofia's cleaning to 4pm?"),
+    },
     "portal_patient": "P-1001",
     "patients": [
         ("P-1001", {"first_name": "Maria", "last_name": "Garcia", "birthdate": "1984-03-12",
@@ -141,6 +152,9 @@ def seed(gateway_url, amqp_uri):
     texting = {"subscribed": True, "number": DEMO["texting_number"]}
     put_once_synced(office, f"{gateway_url}/office/v1/clinics/{clinic_id}/texting", texting)
     office.put(f"{gateway_url}/office/v1/texting", json={"default_clinic": clinic_id}, timeout=30).raise_for_status()
+    texting_settings = DEMO["texting"]
+    office.put(f"{gateway_url}/office/v1/texting/limit", json=texting_settings["limit"], timeout=30).raise_for_status()
+    put_once_synced(office, f"{gateway_url}/office/v1/clinics/{clinic_id}/opt-in", texting_settings["opt_in"])
     for external_id, patient in DEMO["patients"]:
         body = dict(patient, clinic=clinic_id)
         office.put(f"{gateway_url}/office/v1/patients/{external_id}", json=body, timeout=30).raise_for_status()
@@ -152,6 +166,7 @@ def seed(gateway_url, amqp_uri):
     link.raise_for_status()
     staff = seed_staff(amqp_uri, created["practice"]["id"])
     forms_due = seed_forms(office, gateway_url, clinic_id, created["practice"]["timezone"])
+    seed_texts(office, gateway_url, amqp_uri)
     # the console's address on the base the portal's is on (the gateway's rule: PUBLIC_BASE_URL, else its own)
     base_url = (config.env("PUBLIC_BASE_URL") or gateway_url).rstrip("/")
     return {
@@ -171,12 +186,28 @@ def seed(gateway_url, amqp_uri):
     }
 
 
+def seed_texts(office, gateway_url, amqp_uri):
+    """A text from the office to Maria and her answer through the local provider's simulator.
+    The text's idempotency key and the answer's provider id make a second run add nothing."""
+    patient, key, body = DEMO["texting"]["office_text"]
+    once_synced(lambda: office.post(f"{gateway_url}/office/v1/texts", json={"patient": patient, "body": body},
+                                    headers={"Idempotency-Key": key}, timeout=30))
+    phone, provider_message_id, answer = DEMO["texting"]["answer"]
+    simulate.reply(phone, DEMO["texting_number"], answer, provider_message_id, amqp_uri=amqp_uri)
+
+
 def put_once_synced(office, url, body):
     """PUT `body`, again while the service behind it answers 404 (it has not received by
     event what the body names yet); any other refusal, or a 404 that lasts, raises."""
+    return once_synced(lambda: office.put(url, json=body, timeout=30))
+
+
+def once_synced(send):
+    """`send()` a request, again while the service behind it answers 404 (it has not received
+    by event what the request names yet); any other refusal, or a 404 that lasts, raises."""
     deadline = time.monotonic() + SYNC_WAIT_SECONDS
     while True:
-        response = office.put(url, json=body, timeout=30)
+        response = send()
         if response.status_code != 404 or time.monotonic() > deadline:
             break
         time.sleep(SYNC_RETRY_SECONDS)
@@ -252,6 +283,8 @@ The patient portal: {demo['portal_url']}   (its QR code: {demo['portal_qr_png']}
 
 The office console: {staff['sign_in']}
   sign in as {staff['username']} with the temporary password {staff['temporary_password']}
+  texting: the usage grid (Texting usage) and Maria's answer in the inbox (Texts); answer a
+  patient's text yourself with `python -m services.sms.simulate reply <from> {DEMO['texting_number']} "<body>"`
 
 Try the API:
   curl {url}/health

@@ -155,11 +155,17 @@ CATALOGUE = {
 }
 
 
+# One instance per event schema: a schema keeps nothing between calls, and building one
+# deep-copies its fields, which cost more than the dump itself when thousands of events
+# are announced together (a batch of texts announces one sms.message_sent each).
+_SCHEMAS = {}
+
+
 def data_schema(source, event_type, schema_version):
-    try:
-        return CATALOGUE[(source, event_type, schema_version)]()
-    except KeyError:
+    key = (source, event_type, schema_version)
+    if key not in CATALOGUE:
         raise ValidationError(f"Unknown event {source}.{event_type} v{schema_version}.")
+    return _SCHEMAS.get(key) or _SCHEMAS.setdefault(key, CATALOGUE[key]())
 
 
 def sources():

@@ -47,6 +47,7 @@ def test_make_run_seeds_a_demo_practice_and_make_stop_stops_it(amqp_uri, tmp_pat
         wait_until(lambda: office.get(f"{demo['gateway_url']}/office/v1/patients/P-1003/balance",
                                       timeout=10).status_code == 200, message="the demo balance")
         assert_forms_are_due(office, demo)
+        assert_texting_is_at_work(office, demo)
 
         stop = subprocess.run([sys.executable, "-m", "scripts.run", "--stop"], cwd=ROOT, env=env,
                               capture_output=True, text=True, timeout=90)
@@ -96,3 +97,16 @@ def assert_forms_are_due(office, demo):
                                                                 "Notice of privacy practices acknowledgement"]
     assert [(due["name"], len(due["outstanding"])) for due in demo["forms_due"]] == [
         ("Maria Garcia", 3), ("Sofia Garcia", 2)]
+
+
+def assert_texting_is_at_work(office, demo):
+    """The usage grid shows the month's texts: the opt-in texts to Maria and Daniel, the
+    office's text to Maria, the administrator's sign-in code if any, and Maria's answer."""
+    usage = office.get(f"{demo['gateway_url']}/office/v1/texting/usage", timeout=10).json()
+    assert usage["monthly_limit_usd"] == "25.00"
+    [clinic] = usage["clinics"]
+    assert clinic["default"] and clinic["subscribed"] and clinic["number"] == DEMO["texting_number"]
+    assert clinic["sent"] >= 3 and clinic["received"] == 1 and clinic["received_charges_usd"] != "0"
+    inbox = office.get(f"{demo['gateway_url']}/office/v1/texting/conversations", timeout=10).json()
+    [conversation] = inbox["conversations"]
+    assert conversation["phone"] == DEMO["texting"]["answer"][0] and conversation["unread"] == 1
