@@ -5,15 +5,15 @@ patient's texts with their statuses, charges and the consent history of their ph
 
 sms answers patient ids; the patients are named here by their external id and name, as
 identity's patient search by phone finds them (each listed patient is audited as listed)."""
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
 from chairside.contracts import identity, sms
-from chairside.refusals import NOT_SYNCED_YET, VALIDATION_ERROR
-from chairside.schemas import Input, Text, phone
+from chairside.refusals import NOT_SYNCED_YET
+from chairside.schemas import Input, phone
 from services.gateway.http import OFFICE, route
+from services.gateway.schemas import OFFICE_KEY_PREFIX, IdempotencyHeader
 
 INBOX = "Texting inbox"
-IDEMPOTENCY_KEY = "Idempotency-Key"
 SEARCH_PAGE = 100  # identity's largest page: a phone shared by more patients than this is not a family
 
 
@@ -22,10 +22,6 @@ SEARCH_PAGE = 100  # identity's largest page: a phone shared by more patients th
 class PhonePath(Input):
     phone = phone(required=True, metadata={"description": "The phone of the conversation, E.164, with its \"+\" "
                                                           "URL-encoded (%2B15555550111)."})
-
-
-class IdempotencyKey(Input):
-    key = Text(required=True, validate=validate.Length(min=1, max=sms.MAX_IDEMPOTENCY_KEY))
 
 
 class InboxPatient(Schema):
@@ -107,19 +103,18 @@ class OfficeTextingInboxApi:
         return thread
 
     @route("POST", "/office/v1/texting/conversations/<phone>/replies", tag=INBOX, auth=OFFICE, path=PhonePath,
-           body=ReplyBody, answers=ReplySent, status=201,
+           body=ReplyBody, headers=IdempotencyHeader, answers=ReplySent, status=201,
            refuses=(sms.CONVERSATION_NOT_FOUND, sms.CANNOT_TEXT, sms.TEXTING_NOT_SET_UP, sms.SPEND_LIMIT_REACHED,
                     sms.PROVIDER_REFUSED),
            summary="Answer a conversation",
            description="The same rules as any text: refused when the phone opted out (CANNOT_TEXT) or the month's "
                        "spend limit would be passed (SPEND_LIMIT_REACHED). It goes from the clinic that last "
-                       "received a text from the phone, else the default texting clinic. Send an "
-                       "`Idempotency-Key` header (up to 100 characters) to retry safely: the same key texts once.")
+                       "received a text from the phone, else the default texting clinic. With an Idempotency-Key, "
+                       "the same key answers the first text as it stands and never texts twice.")
     def post_reply(self, call):
         sent = {"body": call.body["body"]}
-        key = idempotency_key(call.request)
-        if key is not None:
-            sent["idempotency_key"] = key
+        if call.headers.get("idempotency_key") is not None:
+            sent["idempotency_key"] = OFFICE_KEY_PREFIX + call.headers["idempotency_key"]
         return ReplySent().dump(self.sms.reply(call.practice_id, call.path["phone"], sent))
 
     @route("GET", "/office/v1/patients/<external_id>/texts", tag=INBOX, auth=OFFICE, path=identity.SyncKey,
@@ -149,14 +144,3 @@ def patient_named(patient_id, listed):
         return {"id": patient_id, "external_id": None, "name": None}
     return {"id": patient_id, "external_id": listed["external_id"],
             "name": f"{listed['first_name']} {listed['last_name']}"}
-
-
-def idempotency_key(request):
-    """The request's Idempotency-Key header, or None; VALIDATION_ERROR when it is blank or too long."""
-    raw = request.headers.get(IDEMPOTENCY_KEY)
-    if raw is None:
-        return None
-    try:
-        return IdempotencyKey().load({"key": raw})["key"]
-    except ValidationError as invalid:
-        raise VALIDATION_ERROR(fields={IDEMPOTENCY_KEY: invalid.messages["key"]})

@@ -6,7 +6,7 @@ MARIA = {"first_name": "Maria", "last_name": "Garcia", "birthdate": "1984-03-12"
          "text_ok": "yes", "clinic": "main", "guarantor": "P-1"}
 FAMILY = {
     "P-2": {"first_name": "Daniel", "last_name": "Garcia", "birthdate": "1982-11-02", "guarantor": "P-1",
-            "mobile_phone": "+15555550112", "clinic": "main"},
+            "mobile_phone": "+15555550112", "text_ok": "yes", "clinic": "main"},
     "P-3": {"first_name": "Sofia", "last_name": "Garcia", "birthdate": "2014-07-21", "guarantor": "P-1"},
     "P-4": {"first_name": "Leo", "last_name": "Garcia", "birthdate": "2003-05-30", "guarantor": "P-1",
             "dependent": True, "mobile_phone": "+15555550114", "clinic": "main"},

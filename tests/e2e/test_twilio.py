@@ -59,13 +59,16 @@ def test_sms_texts_through_twilio_and_keeps_its_sid(running, texting):
                           id=sent["message_id"]) == message["sid"]
 
 
-def test_twilio_failing_is_provider_refused_and_nothing_is_kept(running, texting):
+def test_twilio_failing_is_provider_refused_and_the_text_is_kept_failed_and_uncharged(running, texting):
     practice, patient_id, phone, _ = texting
     running.twilio.fail_next(500)
     with pytest.raises(ServiceUnavailable) as refused:
         send(running, practice, patient_id, "Hello")
     assert refused.value.code == "PROVIDER_REFUSED"
-    assert running.scalar("sms", "SELECT count(*) FROM outgoing_messages WHERE to_phone = :phone", phone=phone) == 0
+    assert running.scalar(
+        "sms", "SELECT count(*) FROM outgoing_messages WHERE to_phone = :phone AND status = 'failed' "
+               "AND charge_micros = 0 AND provider_message_id IS NULL AND idempotency_key IS NULL", phone=phone) == 1
+    assert running.scalar("sms", "SELECT count(*) FROM outgoing_messages WHERE to_phone = :phone", phone=phone) == 1
 
 
 @pytest.mark.parametrize("path", ["/webhooks/twilio/sms", "/webhooks/twilio/status"])

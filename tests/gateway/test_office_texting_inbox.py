@@ -100,7 +100,7 @@ def test_a_reply_is_201_with_the_idempotency_key(gateway, office):
     assert response.status_code == 201, response.text
     assert response.json() == {"id": "m9", "to": MARIA, "from": "+15555550100"}
     gateway.sms.reply.assert_called_once_with(PRACTICE["id"], MARIA, {"body": "See you at 9",
-                                                                      "idempotency_key": "k-1"})
+                                                                      "idempotency_key": "office:k-1"})
 
 
 def test_a_reply_answers_what_sms_tells_of_the_text(gateway, office):
