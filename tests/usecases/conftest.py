@@ -17,6 +17,7 @@ from chairside.db import WorkerDatabase, make_engine
 from chairside.migrate import SHARED_VERSION_TABLE
 from tests.usecases.identity_world import sms, world  # noqa: F401 (identity's fixtures)
 from tests.usecases.forms_world import forms  # noqa: F401 (forms' fixture)
+from tests.usecases.sms_inbound_world import provider, texts  # noqa: F401 (sms inbound texts' fixtures)
 
 VERSION_TABLES = {SHARED_VERSION_TABLE, "alembic_version"}
 NOW = datetime(2026, 11, 22, 15, 0, tzinfo=timezone.utc)

@@ -3,6 +3,7 @@ provider behind the adapter, and a look at what was stored and announced."""
 import json
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from chairside.tables import OutboxRow
@@ -93,3 +94,13 @@ def sent_message(sms_db, clock, provider_message_id="prov-1", practice_id="p1", 
     with sms_db.session() as session, session.begin():
         session.add(message)
     return message
+
+
+@pytest.fixture
+def provider():
+    return FakeProvider()
+
+
+@pytest.fixture
+def texts(sms_db, provider):
+    return Texts(sms_db, provider)

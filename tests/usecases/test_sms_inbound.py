@@ -12,23 +12,13 @@ from services.sms.domain import keywords
 from services.sms.models import ConsentChange, Contact, InboundMessage, NumberOptOut, OutgoingMessage
 from services.sms.usecases import consent, inbound
 from tests.usecases.sms_inbound_world import (
-    MAIN_NUMBER, MARIA, NORTH_NUMBER, OTHER_NUMBER, STRANGER, FakeProvider, Texts, clinic, contact, count, given,
+    MAIN_NUMBER, MARIA, NORTH_NUMBER, OTHER_NUMBER, STRANGER, clinic, contact, count, given,
     main_street, outbox, rows,
 )
 
 STOP_REPLY = keywords.STOP_REPLY.format(practice="Smile Dental")
 START_REPLY = keywords.START_REPLY.format(practice="Smile Dental")
 HELP_REPLY = keywords.HELP_REPLY.format(practice="Smile Dental", phone="+15555550001")
-
-
-@pytest.fixture
-def provider():
-    return FakeProvider()
-
-
-@pytest.fixture
-def texts(sms_db, provider):
-    return Texts(sms_db, provider)
 
 
 def contacts_opted_out(sms_db):

@@ -11,21 +11,11 @@ from services.sms import domain
 from services.sms.models import InboundMessage, OutgoingMessage
 from services.sms.usecases import inbox, receipts
 from tests.usecases.sms_inbound_world import (
-    MAIN_NUMBER, MARIA, NORTH_NUMBER, STRANGER, FakeProvider, Texts, clinic, contact, given, main_street, rows,
+    MAIN_NUMBER, MARIA, NORTH_NUMBER, STRANGER, clinic, contact, given, main_street, rows,
     sent_message,
 )
 
 ANA = "+15555550122"
-
-
-@pytest.fixture
-def provider():
-    return FakeProvider()
-
-
-@pytest.fixture
-def texts(sms_db, provider):
-    return Texts(sms_db, provider)
 
 
 def reply(sms_db, provider, phone=MARIA, body="See you Friday at 9.", **extra):

@@ -20,6 +20,7 @@ from services.sms.adapters import LocalProvider
 from services.sms.models import Clinic, Contact, NumberOptOut, OutgoingMessage, PendingReceipt, PracticeTexting
 from services.sms.service import SmsService
 from services.sms.usecases import receipts, sending
+from tests.usecases.sms_inbound_world import FakeProvider
 
 MOBILE = "+15555550111"
 MAIN_NUMBER = "+15555550100"
@@ -27,20 +28,6 @@ DEFAULT_NUMBER = "+15555550200"
 REMINDER = {"body": "Your appointment is tomorrow at 9:00.", "purpose": "reminder"}
 US_FEE = "0.0079"  # services/sms/fees.json: a US segment out
 US_FEE_MICROS = 7900
-
-
-class FakeProvider:
-    """Accepts every text and remembers it, or raises what it is told to."""
-
-    def __init__(self, fails_with=None):
-        self.fails_with = fails_with
-        self.sent = []
-
-    def send(self, to, from_, body):
-        self.sent.append((to, from_, body))
-        if self.fails_with is not None:
-            raise self.fails_with
-        return f"prov-{len(self.sent)}"
 
 
 def clinic(clinic_id, practice_id="p1", subscribed=True, number=MAIN_NUMBER, name=None):
