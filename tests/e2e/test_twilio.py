@@ -1,13 +1,13 @@
 """SMS_PROVIDER=twilio with the services as processes: sms texts through the local fake of
-Twilio's REST API (tests/support/fake_twilio.py), and the gateway's Twilio webhooks turn
-away what Twilio did not sign."""
+Twilio's REST API (tests/support/fake_twilio.py); the gateway's Twilio webhooks turn away
+what Twilio did not sign and bring what it signed to sms (a STOP, a delivery receipt)."""
 import uuid
 
 import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
-from chairside.refusals import ServiceUnavailable
+from chairside.refusals import Conflict, ServiceUnavailable
 from tests.e2e.conftest import _failures, dump_logs, start_system
 from tests.e2e.test_texting import new_number, patient_at_sms, send, texting_settled
 from tests.support.fake_twilio import FakeTwilio
@@ -83,3 +83,32 @@ def test_the_gateway_process_refuses_what_twilio_did_not_sign(running, path):
         assert response.json()["error"] == "TWILIO_SIGNATURE_INVALID"
     for table in ("inbound_messages", "pending_receipts"):
         assert running.scalar("sms", f"SELECT count(*) FROM {table} WHERE provider_message_id = :sid", sid=sid) == 0
+
+
+def signed_post(running, path, fields):
+    signature = RequestValidator(TOKEN).compute_signature(PUBLIC + path, fields)
+    return requests.post(running.gateway_url + path, data=fields, headers={"X-Twilio-Signature": signature},
+                         timeout=30)
+
+
+def test_a_signed_stop_from_twilio_opts_out_and_a_signed_callback_delivers(running, texting):
+    practice, patient_id, phone, number = texting
+    sent = send(running, practice, patient_id, "Your cleaning is on Tuesday at 9")
+    sid = running.scalar("sms", "SELECT provider_message_id FROM outgoing_messages WHERE id = :id",
+                         id=sent["message_id"])
+    status = signed_post(running, "/webhooks/twilio/status", {"MessageSid": sid, "MessageStatus": "delivered"})
+    assert status.status_code == 204, status.text
+    assert running.scalar("sms", "SELECT status FROM outgoing_messages WHERE id = :id",
+                          id=sent["message_id"]) == "delivered"
+
+    inbound_sid = "SM" + uuid.uuid4().hex
+    answer = signed_post(running, "/webhooks/twilio/sms",
+                         {"MessageSid": inbound_sid, "From": phone, "To": number, "Body": " stop. "})
+    assert answer.status_code == 200 and "<Response" in answer.text, answer.text
+    assert running.scalar("sms", "SELECT keyword FROM inbound_messages WHERE provider_message_id = :sid",
+                          sid=inbound_sid) == "stop"
+    confirmations = [m for m in running.twilio.messages if m["to"] == phone and "START" in m["body"]]
+    assert len(confirmations) == 1 and confirmations[0]["from"] == number
+    with pytest.raises(Conflict) as refused:
+        send(running, practice, patient_id, "One more thing")
+    assert refused.value.code == "CANNOT_TEXT"
