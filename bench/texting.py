@@ -19,7 +19,7 @@ Prints, and writes to var/bench-texting.json:
   - the month's charges against the limit (must never be above it).
 Exits 1 when a text reached an opted-out number or the charges passed the limit.
 
-    python -m bench.texting [--patients 10000] [--batch 1000] [--threads 4] [--limit 75.00]
+    python -m bench.texting [--patients 10000] [--batch 1000] [--threads 4] [--limit 75.00] [--sms_copies 2]
 """
 import json
 import os
@@ -37,7 +37,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import create_engine, text
 
 from scripts.admin import rpc
-from scripts.launcher import ROOT
+from scripts.launcher import ROOT, ServiceProcess
 from bench import e2e, infra
 from bench.cli import arguments
 
@@ -204,11 +204,15 @@ def send_batch(amqp_uri, practice_id, calls, threads):
     return answers, time.perf_counter() - started
 
 
-def measure(patients, batch, threads, limit_usd):
+def measure(patients, batch, threads, limit_usd, sms_copies):
     OUTBOX.unlink(missing_ok=True)
     os.environ["SMS_OUTBOX_PATH"] = str(OUTBOX)   # the services' environment is this one's
     amqp_uri = infra.create_vhost(VHOST)
     system, db_urls = e2e.start_system(amqp_uri)
+    # sms scales by running more copies (DESIGN.md §1): the copies share the broker's queue,
+    # the database (the practice's row lock keeps the limit) and the outbox file
+    for copy in range(2, sms_copies + 1):
+        system.processes[f"sms-{copy}"] = ServiceProcess("sms", system["sms"].env, e2e.LOG_DIR / f"sms-{copy}")
     sms_engine = create_engine(db_urls["sms"], pool_size=1)
     try:
         system.start()
@@ -238,6 +242,7 @@ def measure(patients, batch, threads, limit_usd):
         usage = rpc(amqp_uri, "sms", "texting_usage", practice_id, spend["month"])
         return {
             "patients": patients, "opted_out_numbers": len(out), "batch": batch, "callers": threads,
+            "sms_copies": sms_copies,
             "seeding_seconds": seeding,
             "batch_seconds": round(seconds, 3),
             "items_per_second": round(patients / seconds, 1),
@@ -263,17 +268,20 @@ def main(argv=None):
         "threads": (int, 4, "client threads putting patients, and callers of send_texts at once"),
         "limit": (Decimal, Decimal("75.00"), "the practice's monthly spend limit in USD (2 decimals); the default "
                                                    "stops the batch's last few hundred texts"),
+        "sms_copies": (int, 2, "copies of sms running at once (1 or more)"),
     })
+    if args.sms_copies < 1:
+        raise SystemExit("--sms-copies: at least 1")
     if args.batch > MAX_BATCH:
         raise SystemExit(f"--batch: at most {MAX_BATCH}")
-    results = measure(args.patients, args.batch, args.threads, f"{args.limit:.2f}")
+    results = measure(args.patients, args.batch, args.threads, f"{args.limit:.2f}", args.sms_copies)
     OUTPUT.parent.mkdir(parents=True, exist_ok=True)
     OUTPUT.write_text(json.dumps(results, indent=2) + "\n")
     seeding, spend = results["seeding_seconds"], results["spend_limit"]
     say(f"\nseeding (apart): PUTs {seeding['puts']} s, sms caught up {seeding['sms_caught_up']} s, "
         f"{results['opted_out_numbers']} STOPs {seeding['stops']} s")
     say(f"batch: {results['patients']} payment requests in {results['batch_seconds']} s from {results['callers']} "
-        f"callers: {results['items_per_second']:,.1f} answered/s, {results['texts_per_second']:,.1f} texts/s")
+        f"callers to {results['sms_copies']} sms: {results['items_per_second']:,.1f} answered/s, {results['texts_per_second']:,.1f} texts/s")
     say(f"  accepted {results['accepted']}; refused " + (", ".join(
         f"{code} {count}" for code, count in results["refused"].items()) or "none"))
     say(f"  outbox lines of the batch {results['outbox_lines']}, to opted-out numbers "

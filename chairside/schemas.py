@@ -77,7 +77,7 @@ class Text(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
-        if any(self.refuses(char) for char in text):
+        if any(self.refuses(char) for char in set(text)):  # each distinct character once
             raise ValidationError(self.refusal)
         if not self.blank_allowed and not text.strip():
             raise ValidationError("Must not be blank.")
