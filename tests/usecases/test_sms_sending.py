@@ -418,6 +418,37 @@ def test_a_receipt_that_came_before_its_text_was_recorded_is_applied_when_it_is(
         assert session.scalar(select(func.count()).select_from(PendingReceipt)) == 0
 
 
+class StopsPartWay:
+    """A provider that sends a batch text by text (like Twilio) and fails at the third."""
+
+    class Interrupted(Exception):
+        def __init__(self, sent):
+            super().__init__("the carrier went away")
+            self.sent = sent
+
+    def __init__(self):
+        self.sent = []
+
+    def send_many(self, items):
+        for to, from_, body in items:
+            if len(self.sent) == 2:
+                raise self.Interrupted([f"prov-{n + 1}" for n in range(len(self.sent))])
+            self.sent.append((to, from_, body))
+        return [f"prov-{n + 1}" for n in range(len(self.sent))]
+
+
+def test_a_batch_the_provider_stopped_part_way_records_what_went_as_sent(sms_db):
+    given(sms_db, clinic("c1"), *[contact(patient_id=f"a{n}", mobile_phone=f"+1555000000{n}") for n in range(4)])
+    texts = [dict(REMINDER, patient_id=f"a{n}", idempotency_key=f"k{n}") for n in range(4)]
+    outcomes = sending.send_texts(sms_db.worker(), StopsPartWay(), "p1", texts)
+    assert [o.sent.status if o.sent else o.error.code for o in outcomes] == [
+        "sent", "sent", "PROVIDER_REFUSED", "PROVIDER_REFUSED"]
+    with sms_db.session() as session:
+        kept = session.scalars(select(OutgoingMessage).order_by(OutgoingMessage.to_phone)).all()
+        assert [(m.status, m.provider_message_id, m.idempotency_key) for m in kept] == [
+            ("sent", "prov-1", "k0"), ("sent", "prov-2", "k1"), ("failed", None, None), ("failed", None, None)]
+
+
 def test_keys_belong_to_their_practice(sms_db):
     given(sms_db, clinic("c1"), contact(), clinic("c9", practice_id="p2", number=DEFAULT_NUMBER),
           contact(patient_id="b1", practice_id="p2", clinic_id="c9"))

@@ -236,15 +236,19 @@ def reserve(uow, practice_id, items):
 
 def _hand_over(provider, practice_id, texts):
     """Step 2: the provider's id of each (to, from, body), or None for one it did not take.
-    A provider with `send_many` takes the batch at once (all or none), any other one text
-    at a time."""
+    A provider with `send_many` takes the batch at once (the local provider: all or none; one
+    that stops part-way raises with the ids of the texts that went in `sent`), any other one
+    text at a time."""
     send_many = getattr(provider, "send_many", None)
     if send_many is not None:
         try:
             return [str(provider_id) for provider_id in send_many(texts)]
-        except Exception as exc:  # whatever the provider raised, none of the texts went
-            _refused(practice_id, len(texts), exc)
-            return [None] * len(texts)
+        except Exception as exc:  # whatever the provider raised, the texts it names in `sent` went
+            # A provider that sends one text at a time (Twilio) says which went before it
+            # failed: those are recorded as sent, never failed, or a retry would text twice.
+            went = [str(provider_id) for provider_id in getattr(exc, "sent", ())]
+            _refused(practice_id, len(texts) - len(went), exc)
+            return went + [None] * (len(texts) - len(went))
     accepted = []
     for to, from_, body in texts:
         try:
