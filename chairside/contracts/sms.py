@@ -118,6 +118,7 @@ OPT_IN_BY_PATIENT_ONLY = ErrorCode("OPT_IN_BY_PATIENT_ONLY", Conflict,
                                    "texting number: staff cannot undo a STOP.")
 KEYWORD_REPLY = "keyword_reply"  # the answer to STOP, START or HELP: carriers require it, the limit never stops it
 OPT_IN_PROMPT = "opt_in"  # the opt-in text a new consent gets, at a clinic that prompts for opt-in
+DEFAULT_OPT_IN_TITLE = "Your Dentist"  # what opt-in texts and keyword replies are signed with, lacking any name
 
 
 # -- sending, the spend limit, opt-in preferences

@@ -150,14 +150,14 @@ def test_a_bad_month_is_said_beside_the_picker_over_this_months_usage(console, m
     assert "<script>" not in answer.text and f'type="month" value="{escape(month)}"' in answer.text
 
 
-@pytest.mark.parametrize("refusal, status", [(rule_broken("month", "'0000-01' is not a month: write YYYY-MM."), 422),
+@pytest.mark.parametrize("refusal, status", [(rule_broken("month", "'2026-05' is not a month: write YYYY-MM."), 422),
                                              (VALIDATION_ERROR(fields={"month": ["Not a valid string."]}), 400)])
 def test_a_month_sms_refuses_is_said_beside_the_picker(console, refusal, status):
     fakes, session = console
     fakes.sms.texting_usage.side_effect = [refusal, {**USAGE, "month": "2026-12"}]
-    answer = get(session, "/office/demo/texting/usage?month=0000-01")
+    answer = get(session, "/office/demo/texting/usage?month=2026-05")
     assert answer.status_code == status and error_beside(answer.text, "month", texting_usage_pages.BAD_MONTH)
-    assert [call.args for call in fakes.sms.texting_usage.call_args_list] == [("practice-1", "0000-01"),
+    assert [call.args for call in fakes.sms.texting_usage.call_args_list] == [("practice-1", "2026-05"),
                                                                              ("practice-1", None)]
 
 

@@ -3,13 +3,14 @@
 every value stays machine-readable in a <time> element. sms answers charges exact to the
 micro-dollar; staff read them rounded to the cent, here and nowhere else."""
 import calendar
-import re
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import NamedTuple, Optional
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
+
+from chairside.contracts.sms import parse_month
 
 TIME = Markup('<time datetime="{}">{}</time>')
 
@@ -81,7 +82,6 @@ def dollars(text):
 
 # -- months ---------------------------------------------------------------------------------
 
-MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 
 
 class Month(NamedTuple):
@@ -90,9 +90,12 @@ class Month(NamedTuple):
 
     @classmethod
     def parse(cls, text) -> Optional["Month"]:
-        """"2026-11" -> Month(2026, 11); anything else (even "2026-13", "2026-1") -> None."""
-        found = MONTH.fullmatch(text or "")
-        return cls(int(found.group(1)), int(found.group(2))) if found else None
+        """"2026-11" -> Month(2026, 11); anything else (even "2026-13", "2026-1") -> None: the
+        format is sms's (contract.parse_month), which the usage it shows is counted in."""
+        try:
+            return cls(*parse_month(text))
+        except ValueError:
+            return None
 
     def __str__(self):
         return f"{self.year:04d}-{self.month:02d}"

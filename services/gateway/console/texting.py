@@ -18,7 +18,7 @@ from services.gateway.console.display import usd
 from services.gateway.pages.web import Form, expect
 
 BODY, KEY = "body", "idempotency_key"   # the text box and its hidden idempotency key
-OFFICE_MESSAGE = "office_message"       # the purpose of a text a staff member writes
+OFFICE_MESSAGE = sms.OFFICE_MESSAGE       # the purpose of a text a staff member writes
 TEXTS_READ = "texts_read"               # the audit action of a staff read of a patient's texts
 BLANK_BODY = "Write the text to send."
 # sms refuses a body in marshmallow's words (lengths, characters); the console says what to write.

@@ -11,8 +11,8 @@ from services.gateway.pages.web import CONSOLE, Form, console_page, expect, noti
 DEFAULT = "clinic"   # the default texting clinic's field: a clinic id, or blank for none
 AFTER_SIGN_IN = "setup/texting"   # a session that ends during a change comes back to the page
 
-MAX_OPT_IN_TITLE = 60   # sms's limit, said in the hint before sms refuses a longer one
-NO_TITLE = "Your Dentist"   # what an opt-in text names with no title and no practice name (sms's rule)
+MAX_OPT_IN_TITLE = sms.MAX_OPT_IN_TITLE   # said in the hint before sms refuses a longer one
+NO_TITLE = sms.DEFAULT_OPT_IN_TITLE   # what an opt-in text names with no title and no practice name
 TITLE_WORDS = f"Enter at most {MAX_OPT_IN_TITLE} characters, or leave it blank."
 
 notices(CONSOLE, **{

@@ -8,8 +8,8 @@ as the start of a texting relationship.
 from dataclasses import dataclass
 
 from chairside.contracts.identity import TEXT_OK
+from chairside.contracts.sms import DEFAULT_OPT_IN_TITLE
 
-DEFAULT_OPT_IN_TITLE = "Your Dentist"
 
 # GSM-7 basic characters only (the title aside), so that with a 30-character title the text
 # is one 160-character segment: an opt-in that arrived in two parts would be charged twice.

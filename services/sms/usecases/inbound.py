@@ -12,11 +12,10 @@ from typing import List, Optional
 
 from sqlalchemy import select
 
-from chairside.contracts.sms import KEYWORD_REPLY, OPTED_IN_CHANGE
+from chairside.contracts.sms import DEFAULT_OPT_IN_TITLE, KEYWORD_REPLY, OPTED_IN_CHANGE
 from chairside.db import retry_on_race_of
 from services.sms import domain
 from services.sms.domain import fees, keywords, segments
-from services.sms.domain.optin import DEFAULT_OPT_IN_TITLE
 from services.sms.domain.receipts import normalised_id
 from services.sms.models import Clinic, InboundMessage, OutgoingMessage
 from services.sms.usecases import consent, practices, sending
