@@ -207,7 +207,7 @@ def test_the_texting_section_shows_the_phone_consent_and_recent_texts_newest_fir
     messages = re.findall(r'<li class="message message-(in|out)">', section)
     assert messages == ["in", "out"]   # newest first
     assert "Delivered · $0.01" in section and "Can I come at 3?" in section
-    assert 'action="/office/demo/patients/P-100/texts"' in section and '<label for="body">Send a text</label>' in section
+    assert 'action="/office/demo/patients/P-100/send-text"' in section and '<label for="body">Send a text</label>' in section
     assert re.search(r'name="idempotency_key" value="[0-9a-f]{32}"', section)
 
 
@@ -221,7 +221,7 @@ def test_an_opted_out_patient_is_marked_with_the_day_of_the_stop_and_no_way_for_
     consent = re.findall(r"<li>(Opted (?:out|in) \((?:STOP|START)\)), ", section)
     assert consent == ["Opted out (STOP)", "Opted in (START)", "Opted out (STOP)"]   # newest first
     assert "Maria cannot be texted: the number opted out." in section
-    assert "/texts" not in section and "<textarea" not in section
+    assert "/send-text" not in section and "<textarea" not in section
     assert "opt-in" not in section and "Opt in" not in section   # no control to opt the patient back in
 
 
@@ -239,14 +239,14 @@ def test_a_role_that_only_sees_patients_sees_their_texting_but_no_box(console):
     allow(fakes, staff.VIEW_PATIENTS)
     with_file(fakes)
     section = texting_section(get(session, "/office/demo/patients/P-100").text)
-    assert "Can I come at 3?" in section and "<textarea" not in section and "/texts" not in section
+    assert "Can I come at 3?" in section and "<textarea" not in section and "/send-text" not in section
 
 
 def test_sending_a_text_texts_once_with_the_forms_key_and_says_its_segments_and_charge(console):
     fakes, session = console
     with_file(fakes)
     fakes.sms.send_text.return_value = SENT
-    answer = post(session, "/office/demo/patients/P-100/texts", {"body": " Your crown is ready. ",
+    answer = post(session, "/office/demo/patients/P-100/send-text", {"body": " Your crown is ready. ",
                                                                  "idempotency_key": "a" * 32})
     assert answer.status_code == 200, answer.text
     fakes.identity.patient_file.assert_called_once_with("practice-1", "P-100")
@@ -262,7 +262,7 @@ def test_sending_a_text_texts_once_with_the_forms_key_and_says_its_segments_and_
 def test_a_blank_text_is_said_beside_the_box_without_asking_sms(console):
     fakes, session = console
     with_file(fakes)
-    answer = post(session, "/office/demo/patients/P-100/texts", {"body": "", "idempotency_key": "a" * 32})
+    answer = post(session, "/office/demo/patients/P-100/send-text", {"body": "", "idempotency_key": "a" * 32})
     assert answer.status_code == 400 and "<title>Error: Maria Garcia" in answer.text
     assert 'id="body-error-1"><span class="visually-hidden">Error:</span> Write the text to send.' in answer.text
     fakes.sms.send_text.assert_not_called()
@@ -280,7 +280,7 @@ def test_a_refused_text_is_said_beside_the_box_and_keeps_what_was_written(consol
     fakes, session = console
     with_file(fakes)
     fakes.sms.send_text.side_effect = refusal
-    answer = post(session, "/office/demo/patients/P-100/texts", {"body": "Call us", "idempotency_key": "a" * 32})
+    answer = post(session, "/office/demo/patients/P-100/send-text", {"body": "Call us", "idempotency_key": "a" * 32})
     if status is None:   # not one the box can say: the error page
         assert answer.status_code == 404 and "<textarea" not in answer.text
         return
@@ -292,7 +292,7 @@ def test_a_refused_text_is_said_beside_the_box_and_keeps_what_was_written(consol
 
 def test_sending_a_text_without_the_forms_token_is_refused_and_sends_nothing(console):
     fakes, session = console
-    answer = session.post("/office/demo/patients/P-100/texts", data={"body": "Hi"}, allow_redirects=False)
+    answer = session.post("/office/demo/patients/P-100/send-text", data={"body": "Hi"}, allow_redirects=False)
     assert answer.status_code == 403 and "FORM_EXPIRED" in answer.text
     assert asked_nothing(fakes)
 

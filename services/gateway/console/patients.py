@@ -137,7 +137,7 @@ class PatientPages:
     def console_patient_page(self, view, external_id):
         return patient_page(self, view, external_id)
 
-    @console_page("POST", "/office/<slug>/patients/<external_id>/texts", permission=staff.CONVERSE_BY_TEXT,
+    @console_page("POST", "/office/<slug>/patients/<external_id>/send-text", permission=staff.CONVERSE_BY_TEXT,
                   returns_to="patients/{external_id}")
     def console_patient_text_page(self, view, external_id):
         # Answered with the page, not a redirect: what was sent (segments, charge) is said
