@@ -3,5 +3,6 @@ from marshmallow import Schema, fields
 
 
 class Balance(Schema):
-    balance_cents = fields.Integer(required=True, metadata={"description": "Integer cents; positive means owed."})
+    balance_cents = fields.Integer(required=True, attribute="cents",
+                                   metadata={"description": "Integer cents; positive means owed."})
     currency = fields.String(required=True, metadata={"description": "ISO 4217, such as USD."})

@@ -3,7 +3,7 @@ announces a patient, and answers balances (chairside.contracts.billing)."""
 from chairside.contracts import billing as contract
 from chairside.db import Database
 from chairside.entrypoints import ChairsideService, applied_once, rpc
-from services.billing.usecases import accounts
+from services.billing.usecases import accounts, balances
 
 
 class BillingService(ChairsideService):
@@ -14,4 +14,4 @@ class BillingService(ChairsideService):
 
     @rpc
     def get_balance(self, practice_id, patient_id):
-        return self.db.run(accounts.account, practice_id, patient_id, answer=contract.Balance(), read_only=True)
+        return self.db.run(balances.patient_balance, practice_id, patient_id, answer=contract.Balance(), read_only=True)

@@ -1,13 +1,16 @@
 """billing opens a patient's account when identity announces the patient (at least once,
 in any order) and answers its balance within the practice only."""
+import uuid
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 
 from chairside.contracts.billing import Balance
 from chairside.refusals import NotFound
 from chairside.tables import ProcessedEvent
-from services.billing.models import Account
-from services.billing.usecases import accounts
+from services.billing.models import Account, LedgerEntry
+from services.billing.usecases import accounts, balances
 from tests.usecases.events import patient_upserted as patient_event
 
 CONSUMER = "billing.on_patient_upserted"
@@ -21,23 +24,25 @@ def stored(billing_db, patient_id="a1"):
     with billing_db.session() as session:
         row = session.get(Account, patient_id)
         return None if row is None else dict(practice_id=row.practice_id, guarantor_id=row.guarantor_id,
-                                             currency=row.currency, balance_cents=row.balance_cents,
-                                             version=row.version)
+                                             currency=row.currency, version=row.version)
 
 
-def owe(billing_db, cents, patient_id="a1"):
-    """The ledger moved the balance (as ledger entries will)."""
+def owe(billing_db, cents, patient_id="a1", practice_id="p1"):
+    """A charge (or, for a negative amount, a payment) on the patient's ledger."""
+    now = billing_db.clock.now()
     with billing_db.session() as session, session.begin():
-        session.get(Account, patient_id).balance_cents = cents
+        session.add(LedgerEntry(id=str(uuid.uuid4()), practice_id=practice_id, patient_id=patient_id,
+                                entry_date=date(2026, 1, 5), kind="charge" if cents > 0 else "payment",
+                                amount_cents=abs(cents), currency="USD", created_at=now, updated_at=now))
 
 
 def balance(billing_db, practice_id="p1", patient_id="a1"):
-    return billing_db.run(accounts.account, practice_id, patient_id, answer=Balance(), read_only=True)
+    return billing_db.run(balances.patient_balance, practice_id, patient_id, answer=Balance(), read_only=True)
 
 
 def test_an_account_opens_empty_in_usd(billing_db, clock):
     deliver(billing_db, patient_event(clock, guarantor_id="g1"))
-    assert stored(billing_db) == dict(practice_id="p1", guarantor_id="g1", currency="USD", balance_cents=0, version=1)
+    assert stored(billing_db) == dict(practice_id="p1", guarantor_id="g1", currency="USD", version=1)
     assert balance(billing_db) == {"balance_cents": 0, "currency": "USD"}
 
 
@@ -62,7 +67,7 @@ def test_a_later_version_updates_the_guarantor_and_keeps_the_balance(billing_db,
     owe(billing_db, 12_345)
     deliver(billing_db, patient_event(clock, version=2, guarantor_id=guarantor_id))
     assert stored(billing_db) == dict(practice_id="p1", guarantor_id=guarantor_id, currency="USD",
-                                      balance_cents=12_345, version=2)
+                                      version=2)
     assert balance(billing_db) == {"balance_cents": 12_345, "currency": "USD"}
 
 
@@ -78,7 +83,7 @@ def test_an_older_or_equal_version_changes_nothing(billing_db, clock, late_versi
 def test_a_first_event_that_is_not_version_one_still_opens_the_account(billing_db, clock):
     """Version 1 may be late or lost in a replay: the first one billing sees opens the account."""
     deliver(billing_db, patient_event(clock, version=3), patient_event(clock, version=1, guarantor_id="g1"))
-    assert stored(billing_db) == dict(practice_id="p1", guarantor_id=None, currency="USD", balance_cents=0, version=3)
+    assert stored(billing_db) == dict(practice_id="p1", guarantor_id=None, currency="USD", version=3)
 
 
 @pytest.mark.parametrize("practice_id, patient_id", [
@@ -96,6 +101,6 @@ def test_a_balance_outside_the_practice_is_not_synced_yet(billing_db, clock, pra
 
 def test_each_practice_sees_its_own_accounts(billing_db, clock):
     deliver(billing_db, patient_event(clock), patient_event(clock, practice_id="p2", patient_id="b1"))
-    owe(billing_db, 700, patient_id="b1")
+    owe(billing_db, 700, patient_id="b1", practice_id="p2")
     assert balance(billing_db, "p1", "a1") == {"balance_cents": 0, "currency": "USD"}
     assert balance(billing_db, "p2", "b1") == {"balance_cents": 700, "currency": "USD"}
