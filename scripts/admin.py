@@ -10,15 +10,13 @@ which are shown only this once. create-staff makes the practice's first administ
 sign-in codes are texted to the phone.
 """
 import argparse
-import json
 import sys
 
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from chairside import config
+from chairside import cli, config
 from chairside import errors  # noqa: F401  (refusals arrive as themselves)
 from chairside.contracts.staff import ADMIN, ROLES
-from chairside.refusals import ChairsideError
 
 
 def rpc(amqp_uri, service, method, *args, timeout=30, **kwargs):
@@ -49,18 +47,14 @@ def main(argv=None):
     staff.add_argument("--name", help="as colleagues know the person (default: the username)")
     args = parser.parse_args(argv)
     uri = config.amqp_uri()
-    try:
+
+    def call():
         if args.command == "create-practice":
-            result = rpc(uri, "identity", "create_practice", {"slug": args.slug, "name": args.name, "timezone": args.timezone})
-        elif args.command == "create-staff":
-            result = rpc(uri, "identity", "create_staff_by_slug", args.slug, staff_member(args))
-        else:
-            result = rpc(uri, "identity", "rotate_office_api_key", args.slug)
-    except ChairsideError as exc:
-        print(json.dumps({"error": exc.code, "message": exc.message, "fields": exc.fields}), file=sys.stderr)
-        return 1
-    print(json.dumps(result, indent=2))
-    return 0
+            return rpc(uri, "identity", "create_practice", {"slug": args.slug, "name": args.name, "timezone": args.timezone})
+        if args.command == "create-staff":
+            return rpc(uri, "identity", "create_staff_by_slug", args.slug, staff_member(args))
+        return rpc(uri, "identity", "rotate_office_api_key", args.slug)
+    return cli.answer(call)
 
 
 if __name__ == "__main__":

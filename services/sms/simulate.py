@@ -12,17 +12,16 @@ amqp://guest:guest@localhost:5672/), like a provider's webhook would through the
 and prints sms's answer as JSON; a refusal is printed to stderr and exits 1.
 """
 import argparse
-import json
 import sys
 import uuid
 
 from marshmallow import ValidationError
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from chairside import config
+from chairside import cli, config
 from chairside import errors  # noqa: F401  (refusals arrive as themselves)
 from chairside.contracts.sms import RECEIPT_STATUSES, ReceiveReceipt, ReceiveText
-from chairside.refusals import VALIDATION_ERROR, ChairsideError
+from chairside.refusals import VALIDATION_ERROR
 
 SIMULATED_ID_PREFIX = "sim-"
 
@@ -87,16 +86,9 @@ def parser():
 
 def main(argv=None):
     args = parser().parse_args(argv)
-    try:
-        if args.command == "reply":
-            answer = reply(args.from_, args.to, args.body, args.provider_message_id)
-        else:
-            answer = receipt(args.provider_message_id, args.status, args.reported_at)
-    except ChairsideError as exc:
-        print(json.dumps({"error": exc.code, "message": exc.message, "fields": exc.fields}), file=sys.stderr)
-        return 1
-    print(json.dumps(answer, indent=2))
-    return 0
+    if args.command == "reply":
+        return cli.answer(lambda: reply(args.from_, args.to, args.body, args.provider_message_id))
+    return cli.answer(lambda: receipt(args.provider_message_id, args.status, args.reported_at))
 
 
 if __name__ == "__main__":
