@@ -5,13 +5,13 @@ patient's texts with their statuses, charges and the consent history of their ph
 
 sms answers patient ids; the patients are named here by their external id and name, as
 identity's patient search by phone finds them (each listed patient is audited as listed)."""
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from chairside.contracts import identity, sms
 from chairside.refusals import NOT_SYNCED_YET
 from chairside.schemas import Input, phone
 from services.gateway.http import OFFICE, route
-from services.gateway.schemas import OFFICE_KEY_PREFIX, IdempotencyHeader
+from services.gateway.schemas import OFFICE_KEY_PREFIX, IdempotencyHeader, OfficeSentText
 
 INBOX = "Texting inbox"
 SEARCH_PAGE = 100  # identity's largest page: a phone shared by more patients than this is not a family
@@ -57,17 +57,6 @@ class ReplyBody(Input):
     body = sms.Reply._declared_fields["body"]
 
 
-class ReplySent(Schema):
-    """The reply as sent (sms's SentText, named as POST /office/v1/texts names it)."""
-    id = fields.String(required=True, attribute="message_id")
-    to = fields.String(required=True)
-    from_ = fields.String(required=True, data_key="from", attribute="from")
-    encoding = fields.String(validate=validate.OneOf(sms.ENCODINGS))
-    segments = fields.Integer()
-    charge_usd = fields.String()
-    status = fields.String()
-
-
 class PatientTextsAnswer(Schema):
     patient = fields.String(required=True, metadata={"description": "The patient's external id."})
     phone = fields.String(required=True, allow_none=True, metadata={"description": "Their mobile phone."})
@@ -103,7 +92,7 @@ class OfficeTextingInboxApi:
         return thread
 
     @route("POST", "/office/v1/texting/conversations/<phone>/replies", tag=INBOX, auth=OFFICE, path=PhonePath,
-           body=ReplyBody, headers=IdempotencyHeader, answers=ReplySent, status=201,
+           body=ReplyBody, headers=IdempotencyHeader, answers=OfficeSentText, status=201,
            refuses=(sms.CONVERSATION_NOT_FOUND, sms.CANNOT_TEXT, sms.TEXTING_NOT_SET_UP, sms.SPEND_LIMIT_REACHED,
                     sms.PROVIDER_REFUSED),
            summary="Answer a conversation",
@@ -115,7 +104,7 @@ class OfficeTextingInboxApi:
         sent = {"body": call.body["body"]}
         if call.headers.get("idempotency_key") is not None:
             sent["idempotency_key"] = OFFICE_KEY_PREFIX + call.headers["idempotency_key"]
-        return ReplySent().dump(self.sms.reply(call.practice_id, call.path["phone"], sent))
+        return OfficeSentText().dump(self.sms.reply(call.practice_id, call.path["phone"], sent))
 
     @route("GET", "/office/v1/patients/<external_id>/texts", tag=INBOX, auth=OFFICE, path=identity.SyncKey,
            answers=PatientTextsAnswer, refuses=(identity.PATIENT_NOT_FOUND, NOT_SYNCED_YET),

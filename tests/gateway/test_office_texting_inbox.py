@@ -5,7 +5,8 @@ import pytest
 from chairside.contracts import sms
 from chairside.contracts.identity import PATIENT_NOT_FOUND
 from chairside.refusals import NOT_SYNCED_YET
-from services.gateway.texting_inbox import Inbox, InboxThread, PatientTextsAnswer, ReplySent
+from services.gateway.schemas import OfficeSentText
+from services.gateway.texting_inbox import Inbox, InboxThread, PatientTextsAnswer
 from tests.gateway.conftest import PATIENT_ANSWER, PRACTICE
 
 MARIA = "+15555550111"
@@ -109,7 +110,7 @@ def test_a_reply_answers_what_sms_tells_of_the_text(gateway, office):
     response = office.post("/office/v1/texting/conversations/%2B15555550111/replies", json={"body": "Hi"})
     assert response.json() == {"id": "m9", "to": MARIA, "from": "+15555550100", "encoding": "GSM-7", "segments": 1,
                                "charge_usd": "0.0079", "status": "sent"}
-    assert ReplySent().validate(response.json()) == {}
+    assert OfficeSentText().validate(response.json()) == {}
     gateway.sms.reply.assert_called_once_with(PRACTICE["id"], MARIA, {"body": "Hi"})
 
 
