@@ -146,16 +146,10 @@ def dump_logs(log_dir):
         print("\n".join(path.read_text(errors="replace").splitlines()[-40:]))
 
 
-@pytest.fixture(scope="module")
-def running(databases, vhosts, tmp_path_factory):
-    """One system shared by a module's tests; each test works in a practice of its own."""
-    log_dir = tmp_path_factory.mktemp("logs")
-    run = start_system(databases, vhosts.create(), log_dir)
-    yield run
-    run.system.stop()
-    run.dispose()
-    if _failures[0]:
-        dump_logs(log_dir)
+@pytest.fixture(scope="session")
+def running(world):
+    """The system shared by the end-to-end tests; each test works in a practice of its own."""
+    return world[0]
 
 
 @pytest.fixture
@@ -181,16 +175,41 @@ def pytest_runtest_makereport(item, call):
 
 # -- the portal's world: services on a clock the test moves, texts in an outbox file ------
 
-@pytest.fixture(scope="module")
-def system(databases, vhosts, tmp_path_factory):
-    base = tmp_path_factory.mktemp("portal")
+@pytest.fixture(scope="session")
+def world(databases, vhosts, tmp_path_factory):
+    """One system for the whole run (starting five services costs about ten seconds): its
+    services read a clock the tests move and write their texts to an outbox file."""
+    base = tmp_path_factory.mktemp("world")
     clock = TestClock(base / "clock-offset")
     outbox = base / "sms-outbox.jsonl"
     running = start_system(databases, vhosts.create(), base / "logs",
                            extra_env={"CHAIRSIDE_CLOCK_FILE": str(clock.path), "SMS_OUTBOX_PATH": str(outbox)})
+    running.outbox = outbox
     yield running, clock, outbox
     running.system.stop()
     running.dispose()
+    if _failures[0]:
+        dump_logs(base / "logs")
+
+
+@pytest.fixture(scope="session")
+def system(world):
+    """(Running, TestClock, outbox path) of the shared system."""
+    return world
+
+
+@pytest.fixture(autouse=True)
+def _world_between_tests(request):
+    """What one test did to the shared system that would reach the next: a moved clock goes
+    back to the real time, and the per-phone limit on sign-in codes (5 an hour, across
+    practices) forgets the codes texted to the Garcias' fixed phone numbers."""
+    yield
+    if "world" in request.fixturenames:
+        running, clock, _ = request.getfixturevalue("world")
+        if clock.offset:
+            clock.reset()
+        with running.engines["identity"].begin() as conn:
+            conn.execute(sa.text("DELETE FROM text_code_sends"))
 
 
 @pytest.fixture

@@ -29,6 +29,10 @@ class TestClock:
     def now(self):
         return datetime.now(timezone.utc) + timedelta(seconds=self.offset)
 
+    def reset(self):
+        self.offset = 0.0
+        self.path.write_text("0")
+
 
 def issue(office, external_id):
     response = office.http.post(f"{office.url}/office/v1/patients/{external_id}/portal-access", timeout=30)

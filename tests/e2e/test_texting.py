@@ -10,23 +10,9 @@ import requests
 from chairside.refusals import Conflict, NotFound, ValidationFailed
 from scripts.admin import rpc
 from services.sms import simulate
-from tests.e2e.conftest import _failures, dump_logs, start_system, wait_until
+from tests.e2e.conftest import wait_until
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def running(databases, vhosts, tmp_path_factory):
-    """The five services, with sms's local provider writing to a file of this module."""
-    log_dir = tmp_path_factory.mktemp("logs")
-    outbox = tmp_path_factory.mktemp("sms") / "outbox.jsonl"
-    run = start_system(databases, vhosts.create(), log_dir, extra_env={"SMS_OUTBOX_PATH": str(outbox)})
-    run.outbox = outbox
-    yield run
-    run.system.stop()
-    run.dispose()
-    if _failures[0]:
-        dump_logs(log_dir)
 
 
 def new_number():
