@@ -7,6 +7,7 @@ import uuid
 import pytest
 
 from tests.e2e.conftest import wait_until
+from tests.e2e.garcia import MARIA as GARCIA, STRONG, issue
 
 pytestmark = pytest.mark.e2e
 
@@ -125,3 +126,33 @@ def test_payment_settings_and_the_currency_lock(running):
     assert put_settings(office, {**SETTINGS, "currency": "CAD"}).json() == {**SETTINGS, "currency": "CAD"}
     assert office.get("/office/v1/payment-settings").json() == {**SETTINGS, "currency": "CAD"}
     assert balance(office)["currency"] == "CAD"
+
+
+def test_the_signed_in_patient_sees_the_family_balance_they_answer_for(family):
+    """Maria (P-1) answers for Daniel (P-2, an adult she may not see), Sofia (P-3) and Leo (P-4,
+    marked dependent): a line for her and for each dependent, Daniel's part as one sum."""
+    portal, office, _ = family
+    for external_id, patient, cents in (("L-1", "P-1", 10_000), ("L-2", "P-2", 3_000), ("L-3", "P-3", 2_000),
+                                        ("L-4", "P-4", 500)):
+        synced(office, external_id, {**CLEANING, "patient": patient, "amount_cents": cents})
+    access = issue(office, "P-1")
+    token = portal.sign_in_by_text(access["username"], access["temporary_password"],
+                                   GARCIA["mobile_phone"])["token"]
+    assert portal.put("/api/v1/me/password", {"current_password": access["temporary_password"],
+                                              "new_password": STRONG}, token).status_code == 204
+    ids = {member["first_name"]: member["id"] for member in portal.get("/api/v1/me", token).json()["family"]}
+    answer = portal.get("/api/v1/balance", token)
+    assert answer.status_code == 200, answer.text
+    me = answer.json()
+    assert [(m["first_name"], m["you"], m["balance_cents"]) for m in me["members"]] == [
+        ("Maria", True, 10_000), ("Leo", False, 500), ("Sofia", False, 2_000)]
+    assert [m["patient_id"] for m in me["members"][1:]] == [ids["Leo"], ids["Sofia"]]
+    assert (me["others_cents"], me["ledger_cents"], me["due_cents"], me["currency"]) == (3_000, 15_500, 15_500, "USD")
+    # a member's own balance, as before
+    assert portal.get(f"/api/v1/patients/{ids['Sofia']}/balance", token).json() == {
+        "balance_cents": 2_000, "currency": "USD"}
+
+    off = {"modules": {"forms": True, "payments": False, "appointments": True, "messages": True}, "dependent_age": 16}
+    assert office.http.put(f"{office.url}/office/v1/portal-settings", json=off, timeout=30).status_code == 200
+    refused = portal.get("/api/v1/balance", token)
+    assert refused.status_code == 403 and refused.json()["error"] == "MODULE_DISABLED"

@@ -151,6 +151,16 @@ def test_the_office_balance_keeps_the_patient_s_own_and_names_the_family(gateway
         (PRACTICE["id"], "P-1", "balance_read"), (PRACTICE["id"], "P-2", "balance_read")]
 
 
+def test_the_other_members_are_ordered_by_name_after_the_patient(gateway, office):
+    people = {"P-1": PATIENT, "P-2": {**KID, "first_name": "Zoe"}, "P-3": {**KID, "id": "pat-3", "external_id": "P-3",
+                                                                      "first_name": "Abe"}}
+    gateway.identity.read_patient.side_effect = lambda practice, key, action: people[key]
+    gateway.billing.balance_view.return_value = family_view(("pat-1", "P-1", 0), ("pat-2", "P-2", 1),
+                                                            ("pat-3", "P-3", 2))
+    members = office.get("/office/v1/patients/P-1/balance").json()["family"]["members"]
+    assert [m["first_name"] for m in members] == ["Ann", "Abe", "Zoe"]
+
+
 def test_a_patient_alone_is_one_read(gateway, office):
     gateway.identity.read_patient.return_value = PATIENT
     gateway.billing.balance_view.return_value = family_view(("pat-1", "P-1", 0))
