@@ -18,7 +18,7 @@ from marshmallow import Schema, fields, validate
 
 from chairside.contracts.identity import external_id
 from chairside.refusals import Conflict, ErrorCode, NotFound
-from chairside.schemas import Input, StrictBoolean, WholeNumber, free_text
+from chairside.schemas import Input, StrictBoolean, WholeNumber, free_text, whole
 
 # -- the ledger ---------------------------------------------------------------------------
 
@@ -41,6 +41,8 @@ PAYMENT_ALREADY_ON_LEDGER = ErrorCode(
     "PAYMENT_ALREADY_ON_LEDGER", Conflict,
     "Another ledger entry of the PMS already records this online payment; nothing was stored.")
 
+# the ids billing gives online payments, exactly: the document and the check say the same
+PAYMENT_ID_PATTERN = whole("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 SIGN_WORDS = "charge adds to the balance; payment, adjustment and insurance_payment lower it"
 
 
@@ -54,7 +56,8 @@ class LedgerEntryUpsert(Input):
     amount_cents = WholeNumber(required=True, validate=validate.Range(1, MAX_ENTRY_CENTS), metadata={
         "description": "Positive integer cents: the kind gives the sign."})
     description = free_text(MAX_DESCRIPTION, load_default=None, allow_none=True)
-    payment = fields.UUID(load_default=None, allow_none=True, metadata={
+    payment = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
+        PAYMENT_ID_PATTERN, error="Must be an online payment's id as billing gave it (a lowercase UUID)."), metadata={
         "description": "The id of the online payment this entry records (kind payment): the entry billing "
                        "posted for it becomes this one, and a payment still pending is posted."})
 

@@ -114,7 +114,7 @@ def entry_facts(patient_id, sent):
     recorded by an entry that is not a payment."""
     if not contract.EARLIEST_ENTRY_DATE <= sent["date"] <= contract.LATEST_ENTRY_DATE:
         raise rule_broken("date", contract.ENTRY_DATE_RANGE)
-    payment_id = str(sent["payment"]) if sent["payment"] else None
+    payment_id = sent["payment"]
     if payment_id and sent["kind"] != PAYMENT:
         raise rule_broken("payment", f"Only an entry of kind {PAYMENT} records an online payment.")
     return EntryFacts(patient_id, sent["date"], sent["kind"], sent["amount_cents"], sent["description"], payment_id)

@@ -61,6 +61,9 @@ def test_an_entry_recording_an_online_payment_names_it(gateway, office):
     ({"description": "x" * 201}, "description"),
     ({"description": "a\u202eb"}, "description"),
     ({"payment": "not-an-id"}, "payment"),
+    ({"payment": PAYMENT_ID.replace("-", "")}, "payment"),
+    ({"payment": PAYMENT_ID.upper()}, "payment"),
+    ({"payment": PAYMENT_ID + "\n"}, "payment"),
     ({"currency": "USD"}, "currency"),
 ])
 def test_an_invalid_entry_is_refused_at_the_edge_and_billing_is_not_asked(gateway, office, change, field):
