@@ -261,6 +261,18 @@ def test_the_family_balance_has_a_line_per_member_the_payer_first(family):
     assert sofia["balance_cents"] == 2_500 and [m["patient_id"] for m in sofia["family"]["members"]] == [SOFIA]
 
 
+def test_pending_payments_are_the_payer_s_approved_unposted_ones_less_refunds(family):
+    put(family, amount_cents=10_000)
+    paid_online(family, 1_000)
+    paid_online(family, 2_000, refunded=2_000)          # refunded in full: no longer pending
+    paid_online(family, 4_000, posted=True)             # on the ledger
+    paid_online(family, 8_000, status="declined")
+    paid_online(family, 16_000, payer_id=SOFIA)         # Sofia's own, not Maria's
+    answer = view(family)["family"]
+    assert (answer["ledger_cents"], answer["pending_cents"], answer["pending_count"], answer["due_cents"]) == (
+        6_000, 1_000, 1, 5_000)
+
+
 def test_a_family_in_credit_owes_nothing(family):
     put(family, "L-1", kind="payment", amount_cents=5_000)
     put(family, "L-2", patient="PMS-2", amount_cents=1_000)

@@ -51,11 +51,12 @@ def balances_of(uow, practice_id, patient_ids):
 
 def pending_payments(uow, practice_id, payer_id):
     """(cents, count) of the payer's approved online payments that are not on the ledger yet
-    (less refunds)."""
+    (less refunds; one refunded in full is no longer pending)."""
     total, count = uow.session.execute(
         select(func.coalesce(func.sum(Payment.amount_cents - Payment.refunded_cents), 0), func.count())
         .where(Payment.practice_id == practice_id, Payment.payer_id == payer_id,
-               Payment.status == SUCCEEDED, Payment.posted_at.is_(None))).one()
+               Payment.status == SUCCEEDED, Payment.posted_at.is_(None),
+               Payment.amount_cents > Payment.refunded_cents)).one()
     return int(total), int(count)
 
 
