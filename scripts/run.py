@@ -80,6 +80,24 @@ DEMO = {
         ("A-1001", {"patient": "P-1001", "provider": "Dr. Anna Patel", "reason": "Check-up and cleaning"}),
         ("A-1003", {"patient": "P-1003", "provider": "Dr. Sam Lee", "reason": "Child check-up and fluoride"}),
     ],
+    # Payments: online payments on, posted to the ledger at once; and the Garcias' ledger as the
+    # PMS syncs it (days before the run: PMS id, body), so that Maria has a family balance to
+    # pay: a check-up of hers less what she paid at the desk, Sofia's sealants less what the
+    # insurer paid, and Leo's filling.
+    "payment_settings": {"online_payments": True, "auto_post": True, "minimum_cents": 100, "processor": "sandbox",
+                         "currency": "USD"},
+    "ledger": [
+        (30, "D-1001", {"patient": "P-1001", "kind": "charge", "amount_cents": 18_500,
+                        "description": "Periodic exam and cleaning"}),
+        (30, "D-1002", {"patient": "P-1001", "kind": "payment", "amount_cents": 5_000,
+                        "description": "Paid at the front desk"}),
+        (21, "D-1003", {"patient": "P-1003", "kind": "charge", "amount_cents": 12_000,
+                        "description": "Sealants, two teeth"}),
+        (7, "D-1004", {"patient": "P-1003", "kind": "insurance_payment", "amount_cents": 9_600,
+                       "description": "Delta Dental"}),
+        (14, "D-1005", {"patient": "P-1004", "kind": "charge", "amount_cents": 24_500,
+                        "description": "Composite filling"}),
+    ],
     # the office console's first administrator
     "staff": {"username": "admin", "name": "Office Admin", "role": "admin", "mobile_phone": "+15555550150"},
 }
@@ -165,6 +183,7 @@ def seed(gateway_url, amqp_uri):
     link = office.get(f"{gateway_url}/office/v1/portal-link", timeout=30)
     link.raise_for_status()
     staff = seed_staff(amqp_uri, created["practice"]["id"])
+    seed_ledger(office, gateway_url, created["practice"]["timezone"])
     forms_due = seed_forms(office, gateway_url, clinic_id, created["practice"]["timezone"])
     seed_texts(office, gateway_url, amqp_uri)
     # the console's address on the base the portal's is on (the gateway's rule: PUBLIC_BASE_URL, else its own)
@@ -184,6 +203,17 @@ def seed(gateway_url, amqp_uri):
         "forms_due": forms_due,
         "sms_outbox": config.env("SMS_OUTBOX_PATH", "var/sms-outbox.jsonl"),
     }
+
+
+def seed_ledger(office, gateway_url, practice_timezone):
+    """The payment settings, then the Garcias' ledger entries, each dated so many days before
+    today in the practice's time zone (a second run replaces them with the same)."""
+    office.put(f"{gateway_url}/office/v1/payment-settings", json=DEMO["payment_settings"],
+               timeout=30).raise_for_status()
+    today = datetime.now(ZoneInfo(practice_timezone)).date()
+    for days_ago, external_id, entry in DEMO["ledger"]:
+        body = dict(entry, date=(today - timedelta(days=days_ago)).isoformat())
+        put_once_synced(office, f"{gateway_url}/office/v1/ledger-entries/{external_id}", body)
 
 
 def seed_texts(office, gateway_url, amqp_uri):

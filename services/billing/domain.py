@@ -7,28 +7,31 @@ whose guarantor they are, with a line per member. An online payment that is not 
 yet (automatic posting off) is a pending line that lowers what is due.
 """
 from dataclasses import dataclass
+from datetime import date
 from typing import Optional, Tuple
+
+from chairside.contracts import billing as contract
+from chairside.refusals import rule_broken
 
 DEFAULT_CURRENCY = "USD"
 
 # -- ledger kinds and the way each moves the balance --------------------------------------
+# The contract states the kinds and limits to the PMS; the rules that use them are here.
 
-CHARGE = "charge"                        # owed: treatment, fees
-PAYMENT = "payment"                      # paid by the patient (at the desk or online)
-ADJUSTMENT = "adjustment"                # a write-off or discount: lowers the balance
-INSURANCE_PAYMENT = "insurance_payment"  # paid by the insurer
-KINDS = (CHARGE, PAYMENT, ADJUSTMENT, INSURANCE_PAYMENT)
+CHARGE, PAYMENT, ADJUSTMENT, INSURANCE_PAYMENT = (contract.CHARGE, contract.PAYMENT, contract.ADJUSTMENT,
+                                                  contract.INSURANCE_PAYMENT)
+KINDS = contract.LEDGER_KINDS
+MAX_ENTRY_CENTS = contract.MAX_ENTRY_CENTS
+MAX_DESCRIPTION = contract.MAX_DESCRIPTION
 _SIGN = {CHARGE: 1, PAYMENT: -1, ADJUSTMENT: -1, INSURANCE_PAYMENT: -1}
-
-MAX_ENTRY_CENTS = 10_000_000_00          # ten million dollars: anything larger is a mistake
-MAX_DESCRIPTION = 200
 
 # -- payment settings: a practice's defaults ----------------------------------------------
 
 DEFAULT_MINIMUM_CENTS = 100              # $1.00
 DEFAULT_LINK_DAYS = 30                   # a payment link works this many days
-SANDBOX = "sandbox"                      # the built-in processor (processor_sandbox/)
-PROCESSORS = (SANDBOX,)
+SANDBOX = contract.SANDBOX               # the built-in processor (processor_sandbox/)
+PROCESSORS = contract.PROCESSORS
+CURRENCIES = contract.CURRENCIES
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,7 @@ class FamilyBalance:
     currency: str
     members: Tuple[MemberBalance, ...]
     pending_cents: int
+    pending_count: int = 0
 
     @property
     def ledger_cents(self):
@@ -82,11 +86,50 @@ class FamilyBalance:
         return max(0, self.ledger_cents - self.pending_cents)
 
 
-def family_balance(payer_id, balances, pending_cents, currency):
+def family_balance(payer_id, balances, pending_cents, currency, pending_count=0):
     """`balances`: {patient_id: balance_cents} of the payer and the patients whose guarantor
-    they are; `pending_cents`: the payer's succeeded online payments not posted yet."""
+    they are; `pending_cents`: the payer's succeeded online payments not posted yet (of which
+    there are `pending_count`)."""
     ordered = sorted(balances.items(), key=lambda item: (item[0] != payer_id, item[0]))
-    return FamilyBalance(currency, tuple(MemberBalance(pid, cents) for pid, cents in ordered), pending_cents)
+    return FamilyBalance(currency, tuple(MemberBalance(pid, cents) for pid, cents in ordered), pending_cents,
+                         pending_count)
+
+
+# -- the ledger the PMS syncs -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class EntryFacts:
+    """What the PMS says about a ledger entry; two equal facts mean nothing changed."""
+    patient_id: str
+    entry_date: date
+    kind: str
+    amount_cents: int
+    description: Optional[str]
+    payment_id: Optional[str]
+
+
+def entry_facts(patient_id, sent):
+    """The facts of a synced entry (`sent` as chairside.contracts.billing.LedgerEntryUpsert
+    loads it), or RULE_BROKEN: a day outside the years billing keeps, an online payment
+    recorded by an entry that is not a payment."""
+    if not contract.EARLIEST_ENTRY_DATE <= sent["date"] <= contract.LATEST_ENTRY_DATE:
+        raise rule_broken("date", contract.ENTRY_DATE_RANGE)
+    payment_id = sent["payment"]
+    if payment_id and sent["kind"] != PAYMENT:
+        raise rule_broken("payment", f"Only an entry of kind {PAYMENT} records an online payment.")
+    return EntryFacts(patient_id, sent["date"], sent["kind"], sent["amount_cents"], sent["description"], payment_id)
+
+
+# Only money the processor approved is on anybody's ledger.
+NOT_APPROVED = "The online payment was not approved by the card processor: there is nothing to record."
+
+
+# -- payment settings ---------------------------------------------------------------------
+
+def currency_may_change(current, wanted, has_money):
+    """A practice's currency is chosen before money is counted in it: once it has a ledger
+    entry or an online payment, changing it would relabel amounts counted in the old one."""
+    return current == wanted or not has_money
 
 
 # -- paying -------------------------------------------------------------------------------

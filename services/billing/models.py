@@ -12,13 +12,17 @@ class Base(DeclarativeBase):
 
 class Account(Base):
     """A patient's account, opened when identity announces the patient: who their guarantor
-    is, so that a guarantor's family balance can be summed."""
+    is, so that a guarantor's family balance can be summed, and the PMS's id of the patient,
+    which the ledger the PMS syncs names them by (null only in an account opened before it
+    was kept, until identity announces the patient again)."""
     __tablename__ = "accounts"
     patient_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     practice_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
+    external_id = mapped_column(String(64), nullable=True)
     guarantor_id = mapped_column(String(36), nullable=True, index=True)
     currency: Mapped[str] = mapped_column(String(3), nullable=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False)  # the patient's version at identity
+    __table_args__ = (Index("ix_accounts_external_id", "practice_id", "external_id"),)
 
 
 class LedgerEntry(Base):
@@ -35,6 +39,8 @@ class LedgerEntry(Base):
     amount_cents: Mapped[int] = mapped_column(BigInteger, nullable=False)   # positive; kind gives the sign
     currency: Mapped[str] = mapped_column(String(3), nullable=False)
     description = mapped_column(String(200), nullable=True)
+    # 1 for an entry billing posts itself; each change the PMS syncs adds one
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     created_at = mapped_column(UtcDateTime, nullable=False)
     updated_at = mapped_column(UtcDateTime, nullable=False)
     __table_args__ = (UniqueConstraint("practice_id", "external_id", name="uq_ledger_entries_external_id"),

@@ -2,6 +2,7 @@
 issues portal access and reads the audit log. Every read of patient data is audited."""
 from chairside.contracts import billing, identity, sms, staff
 from chairside.refusals import NOT_SYNCED_YET, RULE_BROKEN
+from services.gateway.balances import office_balance
 from services.gateway.http import OFFICE, route
 from services.gateway.schemas import AuditQuery, PatientSearchQuery
 
@@ -43,10 +44,15 @@ class OfficeApi:
         return self.audited_patient(call, "patient_read")
 
     @route("GET", "/office/v1/patients/<external_id>/balance", tag=SYNC, auth=OFFICE, path=identity.SyncKey,
-           answers=billing.Balance, refuses=(PATIENT_NOT_FOUND, NOT_SYNCED_YET), summary="A patient's balance")
+           answers=billing.OfficeBalance, refuses=(PATIENT_NOT_FOUND, NOT_SYNCED_YET),
+           summary="A patient's balance and the family balance they answer for",
+           description="`balance_cents` is the patient's own ledger balance; `family` has a line per member the "
+                       "patient answers for as guarantor (themselves first), the online payments not posted yet "
+                       "and what is due. Each member's read is audited. NOT_SYNCED_YET: billing has not received "
+                       "the patient or a member yet; retry shortly.")
     def get_balance(self, call):
         patient = self.audited_patient(call, "balance_read")
-        return self.billing.get_balance(call.practice_id, patient["id"])
+        return office_balance(self, call.practice_id, patient)
 
     @route("GET", "/office/v1/patients/<external_id>/texting", tag=SYNC, auth=OFFICE, path=identity.SyncKey,
            answers=sms.Texting, refuses=(PATIENT_NOT_FOUND, NOT_SYNCED_YET),

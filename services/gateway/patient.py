@@ -4,6 +4,7 @@ from chairside.clock import minutes
 from chairside.contracts import billing, identity, sms
 from chairside.refusals import NOT_SYNCED_YET
 from services.gateway.audit import record_read
+from services.gateway.balances import patient_family_balance
 from services.gateway.http import PATIENT, route
 from services.gateway.schemas import ChallengePath, CodeSent, FamilyMemberPath
 
@@ -93,3 +94,11 @@ class PatientApi:
     def balance(self, call):
         member = self.family_member(call, "balance_read")
         return self.billing.get_balance(call.signed_in["practice_id"], member)
+
+    @route("GET", "/api/v1/balance", tag=FAMILY, auth=PATIENT, module="payments", answers=billing.PatientFamilyBalance,
+           refuses=(NOT_SYNCED_YET,), summary="The family balance the signed-in patient answers for",
+           description="A line for the patient and for each family member they answer for as guarantor and may "
+                       "see (members named by the ids /api/v1/me uses); what the other patients they answer for "
+                       "owe is `others_cents`. Pending online payments lower `due_cents`, what may be paid.")
+    def family_balance(self, call):
+        return patient_family_balance(self, call.token, call.signed_in["practice_id"])

@@ -12,6 +12,7 @@ from services.gateway.form_submissions import OfficeFormSubmissionsApi
 from services.gateway.form_templates import OfficeFormTemplatesApi
 from services.gateway.console.site import ConsolePages
 from services.gateway.http import Answer, CallContext, route
+from services.gateway.ledger import OfficeLedgerApi
 from services.gateway.office import OfficeApi
 from services.gateway.office_keys import OfficeKeys
 from services.gateway.pages.site import PortalPages
@@ -28,6 +29,7 @@ BACKENDS = ("identity", "forms", "billing", "sms")
 
 class GatewayService(OfficeApi, OfficeAppointmentsApi, OfficeFormTemplatesApi, OfficeFormRequirementsApi,
                      OfficeFormSubmissionsApi, OfficeTextingApi, OfficeTextingInboxApi, OfficeTextingUsageApi,
+                     OfficeLedgerApi,
                      OfficePortalApi, PatientApi, PatientAccessApi, TwilioWebhooks, PortalPages, ConsolePages, ApiDocs):
     name = "gateway"
 

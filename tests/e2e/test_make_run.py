@@ -47,6 +47,7 @@ def test_make_run_seeds_a_demo_practice_and_make_stop_stops_it(amqp_uri, tmp_pat
         wait_until(lambda: office.get(f"{demo['gateway_url']}/office/v1/patients/P-1003/balance",
                                       timeout=10).status_code == 200, message="the demo balance")
         assert_forms_are_due(office, demo)
+        assert_the_garcias_have_a_balance(office, demo)
         assert_texting_is_at_work(office, demo)
 
         stop = subprocess.run([sys.executable, "-m", "scripts.run", "--stop"], cwd=ROOT, env=env,
@@ -97,6 +98,20 @@ def assert_forms_are_due(office, demo):
                                                                 "Notice of privacy practices acknowledgement"]
     assert [(due["name"], len(due["outstanding"])) for due in demo["forms_due"]] == [
         ("Maria Garcia", 3), ("Sofia Garcia", 2)]
+
+
+def assert_the_garcias_have_a_balance(office, demo):
+    """Maria answers for the family's ledger the demo synced: her check-up less her payment,
+    Sofia's sealants less the insurer's payment, Leo's filling; Daniel owes nothing. Online
+    payments are on."""
+    url = demo["gateway_url"]
+    assert office.get(f"{url}/office/v1/payment-settings", timeout=10).json() == DEMO["payment_settings"]
+    balance = office.get(f"{url}/office/v1/patients/{DEMO['portal_patient']}/balance", timeout=10).json()
+    family = balance["family"]
+    assert [(m["patient"], m["first_name"], m["balance_cents"]) for m in family["members"]] == [
+        ("P-1001", "Maria", 13_500), ("P-1002", "Daniel", 0), ("P-1004", "Leo", 24_500), ("P-1003", "Sofia", 2_400)]
+    assert (balance["balance_cents"], family["ledger_cents"], family["pending_cents"], family["due_cents"]) == (
+        13_500, 40_400, 0, 40_400)
 
 
 def assert_texting_is_at_work(office, demo):

@@ -38,7 +38,9 @@ def test_patient_sync_reaches_billing_sms_and_forms(running):
     assert patient["guarantor"] == "P-1" and patient["dependent"] is False
 
     wait_until(lambda: applied_everywhere(running, patient["id"]), message="the patient at every consumer")
-    assert office.get("/office/v1/patients/P-1/balance").json() == {"balance_cents": 0, "currency": "USD"}
+    balance = office.get("/office/v1/patients/P-1/balance").json()
+    assert (balance["balance_cents"], balance["currency"]) == (0, "USD")
+    assert [member["patient"] for member in balance["family"]["members"]] == ["P-1"]
     assert office.get("/office/v1/patients/P-1/texting").json() == {
         "mobile_phone": "+15555550100", "text_ok": "yes", "opted_out": False}
     assert office.get("/office/v1/patients/P-1").json() == patient

@@ -1,12 +1,11 @@
-"""The office's reads of a patient: one identity call answers the patient and audits the read."""
+"""The office's reads of a patient: one identity call answers the patient and audits the read
+(the balance's, which names the family too: tests/gateway/test_office_ledger.py)."""
 import pytest
 
 from tests.gateway.conftest import PATIENT_ANSWER as PATIENT, PRACTICE
 
 READS = {
     "/office/v1/patients/P-1": ("patient_read", None),
-    "/office/v1/patients/P-1/balance": ("balance_read", ("billing", "get_balance",
-                                                         {"balance_cents": 0, "currency": "USD"})),
     "/office/v1/patients/P-1/texting": ("texting_read", ("sms", "get_texting",
                                                          {"mobile_phone": None, "text_ok": "no", "opted_out": False})),
 }

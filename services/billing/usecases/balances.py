@@ -1,20 +1,30 @@
 """Balances: a patient's, summed from their ledger, and the family balance a patient is
 responsible for (themselves and every patient whose guarantor they are), less the online
 payments that are not posted yet."""
-from sqlalchemy import func, or_, select
+from dataclasses import dataclass
+from typing import Tuple
+
+from sqlalchemy import func, select
 
 from chairside.refusals import not_synced_yet
-from chairside.tenancy import of_practice
+from chairside.tenancy import by_external_id, of_practice
 from services.billing import domain
 from services.billing.models import Account, LedgerEntry, Payment
 from services.billing.usecases import settings
 
 SUCCEEDED = "succeeded"   # a payment's status once the processor approved it
+NOT_SYNCED_YET = not_synced_yet("billing", "patient")
 
 
 def account(uow, practice_id, patient_id):
     """The patient's account; NOT_SYNCED_YET until identity's event has opened it."""
-    return of_practice(uow.session, Account, patient_id, practice_id, not_synced_yet("billing", "patient"))
+    return of_practice(uow.session, Account, patient_id, practice_id, NOT_SYNCED_YET)
+
+
+def known_patient(uow, practice_id, external_id):
+    """The account of the patient the PMS knows as `external_id`; NOT_SYNCED_YET until
+    identity's event about the patient has reached billing (the PMS retries)."""
+    return by_external_id(uow.session, Account, practice_id, external_id, NOT_SYNCED_YET)
 
 
 def responsible_for(uow, practice_id, payer_id):
@@ -39,13 +49,20 @@ def balances_of(uow, practice_id, patient_ids):
     return {patient_id: domain.balance(entries) for patient_id, entries in sums.items()}
 
 
+def pending_payments(uow, practice_id, payer_id):
+    """(cents, count) of the payer's approved online payments that are not on the ledger yet
+    (less refunds; one refunded in full is no longer pending)."""
+    total, count = uow.session.execute(
+        select(func.coalesce(func.sum(Payment.amount_cents - Payment.refunded_cents), 0), func.count())
+        .where(Payment.practice_id == practice_id, Payment.payer_id == payer_id,
+               Payment.status == SUCCEEDED, Payment.posted_at.is_(None),
+               Payment.amount_cents > Payment.refunded_cents)).one()
+    return int(total), int(count)
+
+
 def pending_cents(uow, practice_id, payer_id):
     """The payer's approved online payments that are not on the ledger yet (less refunds)."""
-    total = uow.session.scalar(
-        select(func.coalesce(func.sum(Payment.amount_cents - Payment.refunded_cents), 0))
-        .where(Payment.practice_id == practice_id, Payment.payer_id == payer_id,
-               Payment.status == SUCCEEDED, Payment.posted_at.is_(None)))
-    return int(total)
+    return pending_payments(uow, practice_id, payer_id)[0]
 
 
 def patient_balance(uow, practice_id, patient_id):
@@ -58,6 +75,47 @@ def patient_balance(uow, practice_id, patient_id):
 def family_balance(uow, practice_id, payer_id):
     """What `payer_id` is responsible for: a domain.FamilyBalance."""
     members = responsible_for(uow, practice_id, payer_id)
-    return domain.family_balance(payer_id, balances_of(uow, practice_id, members),
-                                 pending_cents(uow, practice_id, payer_id),
-                                 settings.current(uow, practice_id).currency)
+    cents, count = pending_payments(uow, practice_id, payer_id)
+    return domain.family_balance(payer_id, balances_of(uow, practice_id, members), cents,
+                                 settings.current(uow, practice_id).currency, count)
+
+
+@dataclass(frozen=True)
+class MemberLine:
+    patient_id: str
+    external_id: str
+    balance_cents: int
+
+
+@dataclass(frozen=True)
+class FamilyView:
+    """A domain.FamilyBalance with each member's PMS id (chairside.contracts.billing.FamilyBalance)."""
+    currency: str
+    members: Tuple[MemberLine, ...]
+    ledger_cents: int
+    pending_cents: int
+    pending_count: int
+    due_cents: int
+
+
+@dataclass(frozen=True)
+class BalanceView:
+    """A patient's own balance and the family balance they answer for (contract BalanceView)."""
+    balance_cents: int
+    currency: str
+    family: FamilyView
+
+
+def balance_view(uow, practice_id, patient_id):
+    """The patient's own ledger balance and their family's, each member with their PMS id:
+    a member whose id billing has not heard from identity yet is NOT_SYNCED_YET."""
+    family = family_balance(uow, practice_id, patient_id)
+    external_ids = dict(uow.session.execute(select(Account.patient_id, Account.external_id).where(
+        Account.practice_id == practice_id, Account.patient_id.in_([m.patient_id for m in family.members]))).all())
+    if any(external_ids.get(member.patient_id) is None for member in family.members):
+        raise NOT_SYNCED_YET()
+    lines = tuple(MemberLine(m.patient_id, external_ids[m.patient_id], m.balance_cents) for m in family.members)
+    own = family.members[0].balance_cents   # the payer is first
+    return BalanceView(own, family.currency, FamilyView(family.currency, lines, family.ledger_cents,
+                                                        family.pending_cents, family.pending_count,
+                                                        family.due_cents))

@@ -1,10 +1,13 @@
 """A practice's payment settings: online payments on or off, automatic posting to the
 ledger, the minimum payment, the processor in use and the currency. A practice that never
 set them has the defaults (services/billing/domain.py)."""
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
+from sqlalchemy import exists, or_, select
+
+from chairside.contracts.billing import CURRENCY_LOCKED
 from services.billing import domain
-from services.billing.models import PaymentSettings
+from services.billing.models import LedgerEntry, Payment, PaymentSettings
 
 
 @dataclass(frozen=True)
@@ -20,9 +23,35 @@ DEFAULTS = Settings(online_payments=False, auto_post=True, minimum_cents=domain.
                     processor=domain.SANDBOX, currency=domain.DEFAULT_CURRENCY)
 
 
-def current(uow, practice_id, lock=False):
-    """The practice's settings as they stand (the defaults when it has no row)."""
-    row = uow.session.get(PaymentSettings, practice_id, with_for_update=lock or None)
+def current(uow, practice_id, lock=False, share=False):
+    """The practice's settings as they stand (the defaults when it has no row). `lock` holds
+    the row against every other writer and reader that locks; `share` only against a change
+    of the settings (money counted in the currency: a ledger entry being written)."""
+    locking = {"read": True} if share and not lock else (lock or None)
+    row = uow.session.get(PaymentSettings, practice_id, with_for_update=locking)
     if row is None:
         return DEFAULTS
     return Settings(row.online_payments, row.auto_post, row.minimum_cents, row.processor, row.currency)
+
+
+def has_money(uow, practice_id):
+    """Whether anything is counted in the practice's currency: a ledger entry or an online payment."""
+    return uow.session.scalar(select(or_(exists().where(LedgerEntry.practice_id == practice_id),
+                                         exists().where(Payment.practice_id == practice_id))))
+
+
+def change(uow, practice_id, sent):
+    """Replace the practice's settings with `sent` (PaymentSettingsBody loaded). The currency
+    changes only while the practice has no money counted in it: CURRENCY_LOCKED, nothing changed."""
+    before = current(uow, practice_id, lock=True)
+    wanted = Settings(**sent)
+    if not domain.currency_may_change(before.currency, wanted.currency, has_money(uow, practice_id)):
+        raise CURRENCY_LOCKED()
+    row = uow.session.get(PaymentSettings, practice_id)
+    if row is None:
+        row = PaymentSettings(practice_id=practice_id)
+        uow.session.add(row)
+    for field, value in asdict(wanted).items():
+        setattr(row, field, value)
+    row.updated_at = uow.clock.now()
+    return wanted
