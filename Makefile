@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run stop test bench bench-signin bench-office bench-forms bench-texting dlq-list dlq-replay clean
+.PHONY: run stop test bench bench-signin bench-office bench-forms bench-texting bench-portal dlq-list dlq-replay clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ bench-forms: $(VENV)/.installed
 bench-texting: $(VENV)/.installed
 	$(PY) -m scripts.infra
 	$(PY) -m bench.texting
+
+bench-portal: $(VENV)/.installed
+	$(PY) -m scripts.infra
+	$(PY) -m bench.portal
 
 dlq-list: $(VENV)/.installed
 	$(PY) -m chairside.dlq list

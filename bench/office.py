@@ -46,13 +46,16 @@ def paths(kind, patients):
 
 def hammer(gateway_url, headers, targets, threads, seconds):
     """GET `targets` in turn from `threads` threads, each on one kept-alive connection
-    (http.client: requests would spend more of the two cores than the gateway), for `seconds`."""
+    (http.client: requests would spend more of the two cores than the gateway), for `seconds`.
+    `headers`: one dict for every thread, or a list of them, thread i sending the i-th (in turn)."""
     address = urlsplit(gateway_url)
     stop_at = time.perf_counter() + seconds
+    per_thread = headers if isinstance(headers, list) else [headers]
 
     def client(first):
         connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
         latencies, failures, n = [], [], first
+        headers = per_thread[first % len(per_thread)]
         try:
             while time.perf_counter() < stop_at:
                 started = time.perf_counter()
