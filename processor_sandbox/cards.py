@@ -44,6 +44,19 @@ TEST_CARDS = {
     "4000000000000077": DELAYED,
 }
 
+# what each behaviour does, in words (the banner of `make run`)
+SAYS = {APPROVE: "approves", DECLINE: "is declined (card_declined)",
+        INSUFFICIENT_FUNDS: "is declined (insufficient_funds)", EXPIRED_CARD: "is expired (expired_card)",
+        DELAYED: "approves after a delay"}
+
+
+def printed(number):
+    """A number as printed on the card: 4-6-5 for amex, fours otherwise."""
+    if brand(number) == AMEX:
+        return f"{number[:4]} {number[4:10]} {number[10:]}"
+    return " ".join(number[start:start + 4] for start in range(0, len(number), 4))
+
+
 # -- expiry --------------------------------------------------------------------------------
 
 CENTURY = 2000                      # a two-digit year is in this century
