@@ -119,9 +119,9 @@ def idempotency_key(request):
     return key
 
 
-def fingerprint(request, body):
+def fingerprint(method, path, body):
     """What makes two requests with one key the same request: the call and its body."""
-    canonical = json.dumps([request.method, request.path, body], sort_keys=True, separators=(",", ":"))
+    canonical = json.dumps([method, path, body], sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -258,7 +258,7 @@ class SandboxApp:
     def claim(self, request, key, body):
         """None when this request may go on (the key is now in flight); otherwise the answer:
         the first one again, 422 or 409."""
-        claimed = self.store.claim(key, fingerprint(request, body), self.clock.now())
+        claimed = self.store.claim(key, fingerprint(request.method, request.path, body), self.clock.now())
         if isinstance(claimed, Claimed):
             return None
         if isinstance(claimed, Reused):
