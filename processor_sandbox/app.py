@@ -144,7 +144,7 @@ class SandboxApp:
             Rule("/v1/charges", endpoint="create_charge", methods=["POST"]),
             Rule("/v1/charges", endpoint="list_charges", methods=["GET"]),
             Rule("/v1/cards", endpoint="save_card", methods=["POST"]),
-            Rule("/v1/cards/<card_id>", endpoint="delete_card", methods=["DELETE"]),
+            Rule("/v1/cards/<path:card_id>", endpoint="delete_card", methods=["DELETE"]),
             Rule("/v1/refunds", endpoint="create_refund", methods=["POST"]),
         ])
         self.secret_endpoints = {"create_charge", "list_charges", "save_card", "delete_card", "create_refund"}
