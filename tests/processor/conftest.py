@@ -56,12 +56,12 @@ def sandbox(tmp_path):
 class LiveSandbox:
     """`python -m processor_sandbox` started the way the launcher starts it."""
 
-    def __init__(self, base, delay_seconds="0.5"):
+    def __init__(self, base, delay_seconds="0.5", frame_ancestors=ORIGINS):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.db = base / "processor-sandbox.sqlite3"
         env = dict(os.environ, PROCESSOR_SANDBOX_PORT=str(self.port), PROCESSOR_SANDBOX_DB=str(self.db),
-                   PROCESSOR_SANDBOX_SECRET_KEY=SECRET, PROCESSOR_SANDBOX_FRAME_ANCESTORS=" ".join(ORIGINS),
+                   PROCESSOR_SANDBOX_SECRET_KEY=SECRET, PROCESSOR_SANDBOX_FRAME_ANCESTORS=" ".join(frame_ancestors),
                    PROCESSOR_SANDBOX_DELAY_SECONDS=delay_seconds, PYTHONUNBUFFERED="1")
         self.process = ServiceProcess(PROCESSOR, env, base / "logs")
 
