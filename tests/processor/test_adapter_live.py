@@ -1,5 +1,6 @@
 """billing's sandbox adapter against `python -m processor_sandbox` as its own process: the
 Processor interface over HTTP, as billing uses it."""
+import eventlet
 import pytest
 import requests
 
@@ -134,3 +135,20 @@ def test_state_survives_a_restart_of_the_sandbox(tmp_path):
                                 card_id=saved.card_id).approved
     finally:
         sandbox.stop()
+
+
+def test_concurrent_charges_with_one_key_charge_once(live):
+    """Twenty requests at once with one key (a double-clicked Pay, retries): one charge; each
+    answer is that charge, or "still in flight" (ProcessorUnavailable: ask again)."""
+    token = live.token()
+    processor = SandboxProcessor(live.url, SECRET)
+
+    def pay(_):
+        try:
+            return processor.charge(amount_cents=999, currency="USD", idempotency_key="live-concurrent", token=token)
+        except ProcessorUnavailable:
+            return None
+    answers = list(eventlet.GreenPool(20).imap(pay, range(20)))
+    [charge] = live.charges("live-concurrent")
+    assert charge["status"] == "approved"
+    assert {answer.charge_id for answer in answers if answer} == {charge["id"]}

@@ -426,3 +426,10 @@ def test_the_field_script_answers_only_its_parent_at_an_allowed_origin():
 def test_a_field_framed_by_no_one(tmp_path):
     page = Sandbox(tmp_path / "s.sqlite3", frame_ancestors=()).client.get("/hosted-field")
     assert page.headers["Content-Security-Policy"].endswith("frame-ancestors 'none'")
+
+
+def test_a_body_too_large_is_refused_unread(sandbox):
+    answer = sandbox.call("POST", "/v1/charges", {"amount_cents": 1, "currency": "USD", "token": "t" * 70_000},
+                          key="k")
+    assert answer.status_code == 413 and answer.get_json()["error"] == "invalid_request"
+    assert sandbox.store.charges() == []
