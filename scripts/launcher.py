@@ -134,9 +134,13 @@ def service_env(base, amqp_uri, db_urls, gateway_port, extra=None, processor_por
     env.setdefault("IDENTITY_SECRET_KEY", secrets.token_urlsafe(32))
     # the gateway's key for the portal pages' CSRF tokens and signed step cookies
     env.setdefault("GATEWAY_SECRET_KEY", secrets.token_urlsafe(32))
-    # the sandbox processor's: one run's, never anything of the caller's environment but its key
+    # the sandbox processor's port, URLs and file are the run's own (the caller's environment
+    # may give its key, host and delay)
     env.pop("PROCESSOR_SANDBOX_DB", None)
-    env.update(processor_env(gateway_port, processor_port or free_port(), processor_db, base.get("PUBLIC_BASE_URL")))
+    port = processor_port or free_port()
+    while processor_port is None and port == int(gateway_port):
+        port = free_port()
+    env.update(processor_env(gateway_port, port, processor_db, base.get("PUBLIC_BASE_URL")))
     env.setdefault("PROCESSOR_SANDBOX_SECRET_KEY", secrets.token_urlsafe(32))
     env.update(extra or {})
     return env
