@@ -19,9 +19,10 @@ import requests
 
 from chairside import config
 from chairside.refusals import Conflict
+from processor_sandbox import cards
 from scripts import infra
 from scripts.admin import rpc
-from scripts.launcher import ROOT, SERVICES, System, service_env
+from scripts.launcher import PROCESSOR_DB_FILE, ROOT, SERVICES, System, service_env
 from services.sms import simulate
 
 VAR = Path(os.environ.get("CHAIRSIDE_VAR_DIR", ROOT / "var"))
@@ -326,6 +327,24 @@ Try the API:
 """
 
 
+def processor_settings():
+    """The sandbox processor of `make run`: its file under var/ (its saved cards and charges
+    survive a restart), on PROCESSOR_SANDBOX_PORT when set, else a free port."""
+    port = config.env("PROCESSOR_SANDBOX_PORT")
+    return {"processor_db": config.env("PROCESSOR_SANDBOX_DB", str(VAR / PROCESSOR_DB_FILE)),
+            "processor_port": int(port) if port else None}
+
+
+def processor_hint(processor_url):
+    test_cards = "\n".join(f"    {cards.printed(number):<20} {cards.SAYS[behaviour]}"
+                           for number, behaviour in cards.TEST_CARDS.items())
+    return f"""
+The sandbox card processor: {processor_url} (its card field: {processor_url}/hosted-field)
+  test cards, with any future expiry and any CVC (3 digits, 4 for amex); README "Card processor (sandbox)":
+{test_cards}
+"""
+
+
 def run():
     VAR.mkdir(parents=True, exist_ok=True)
     if PID_FILE.exists() and pid_alive(int(PID_FILE.read_text().strip())):
@@ -343,16 +362,17 @@ def run():
         return 1
     db_urls = {name: config.env(f"{name.upper()}_DB_URL", f"sqlite:///{VAR / name}.db")
                for name in SERVICES if name != "gateway"}
-    system = System(service_env(os.environ, amqp_uri, db_urls, port, local_secrets()), VAR / "log", port)
+    system = System(service_env(os.environ, amqp_uri, db_urls, port, local_secrets(), **processor_settings()),
+                    VAR / "log", port)
     PID_FILE.write_text(str(os.getpid()))
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
-        print("Starting identity, forms, billing, sms and gateway...", flush=True)
+        print("Starting the sandbox card processor, identity, forms, billing, sms and gateway...", flush=True)
         system.start()
         system.wait_healthy(120)
         demo = seed(system.gateway_url, amqp_uri)
         (VAR / "demo.json").write_text(json.dumps(demo, indent=2) + "\n")
-        print(how_to_try(demo), flush=True)
+        print(how_to_try(demo) + processor_hint(system.processor_url), flush=True)
         while all(process.running() for process in system.processes.values()):
             time.sleep(1)
         dead = [name for name, process in system.processes.items() if not process.running()]

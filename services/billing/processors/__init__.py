@@ -6,9 +6,9 @@ the processor saved, and keeps only what the processor answers (brand, last 4, e
 Every charge and refund carries an idempotency key; a processor answers the same key with
 its first result and never moves money twice, so billing can ask again after a crash.
 
-The processor in use is chosen per practice (payment settings); `PROCESSORS` maps each
-name to its adapter, built from the environment at start-up (services/billing/processors/
-provider.py).
+The processor in use is chosen per practice (payment settings, one of domain.PROCESSORS);
+the `CardProcessors` dependency (provider.py) holds each name's adapter, built from the
+environment at start-up: `self.processors.get(name)`.
 """
 from dataclasses import dataclass
 from typing import Optional, Protocol
@@ -70,6 +70,15 @@ class CardRefused(Exception):
         self.decline_code = decline_code
 
 
+class RefundRefused(Exception):
+    """The processor refused a refund: `reason` is "amount_too_large" (more than what is left
+    of the charge, or a declined charge) or "no_such_charge"."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
 class IdempotencyKeyReused(Exception):
     """The processor already used this idempotency key for a different request."""
 
@@ -94,5 +103,5 @@ class Processor(Protocol):
         """Forget a saved card; forgetting an unknown card is not an error."""
 
     def refund(self, *, charge_id: str, amount_cents: int, idempotency_key: str) -> Refund:
-        """Give back `amount_cents` of a charge; raises ProcessorUnavailable or
+        """Give back `amount_cents` of a charge; raises RefundRefused, ProcessorUnavailable or
         IdempotencyKeyReused."""
