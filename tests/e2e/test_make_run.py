@@ -37,7 +37,8 @@ def test_make_run_seeds_a_demo_practice_and_make_stop_stops_it(amqp_uri, tmp_pat
         assert sorted(p.name for p in (tmp_path / "var").glob("*.db")) == [
             "billing.db", "forms.db", "identity.db", "sms.db"]
         assert {p.name for p in (tmp_path / "var" / "log").glob("*.log")} == {
-            "billing.log", "forms.log", "gateway.log", "identity.log", "sms.log"}
+            "billing.log", "forms.log", "gateway.log", "identity.log", "sms.log", "processor.log"}
+        assert (tmp_path / "var" / "processor-sandbox.sqlite3").exists()
 
         office = requests.Session()
         office.headers["Authorization"] = f"Bearer {demo['office_api_key']}"
@@ -58,6 +59,7 @@ def test_make_run_seeds_a_demo_practice_and_make_stop_stops_it(amqp_uri, tmp_pat
         assert "Chairside is running" in output and "office API key in var/demo.json" in output
         assert f"The patient portal: {demo['portal_url']}" in output
         assert f"The office console: {demo['staff']['sign_in']}" in output
+        assert "The sandbox card processor: http://127.0.0.1:" in output and "4242 4242 4242 4242  approves" in output
         assert "forms due: Maria Garcia 3 before " in output and "; Sofia Garcia 2 before " in output
         assert not (tmp_path / "var" / "run.pid").exists()
         with pytest.raises(requests.ConnectionError):
