@@ -1,7 +1,7 @@
 """Balances: a patient's, summed from their ledger, and the family balance a patient is
 responsible for (themselves and every patient whose guarantor they are), less the online
 payments that are not posted yet."""
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from chairside.refusals import not_synced_yet
 from chairside.tenancy import of_practice
@@ -9,7 +9,7 @@ from services.billing import domain
 from services.billing.models import Account, LedgerEntry, Payment
 from services.billing.usecases import settings
 
-SUCCEEDED = "succeeded"   # a payment's status once the processor approved it
+SUCCEEDED = domain.SUCCEEDED   # a payment's status once the processor approved it
 
 
 def account(uow, practice_id, patient_id):
