@@ -20,7 +20,7 @@ def remove_card(db, processors, practice_id, patient_id, card_id):
     """Forget one of the patient's cards, at the processor first and then here (were we to
     forget it first, a processor that is away would keep a card nobody can remove any more).
     Refusals: CARD_NOT_FOUND (not theirs, or removed already), PROCESSOR_UNAVAILABLE."""
-    with db.unit_of_work(read_only=True) as uow:
+    with db.unit_of_work() as uow:
         card = own_card(uow, practice_id, patient_id, card_id)
     try:
         processors.get(card.processor).delete_card(card.processor_card_id)

@@ -268,7 +268,8 @@ def record(db, payment_id, charge=None, decline_code=None):
 def resume_unsettled(db, processors):
     """The timer: every payment left "processing" past domain.RESUME_AFTER asked again with its
     own key (the processor answers its first result); how many were asked."""
-    with db.unit_of_work(read_only=True) as uow:
+    # Not a read-only unit of work: its rollback would expire the rows read, used after it.
+    with db.unit_of_work() as uow:
         stale = uow.session.scalars(select(Payment).where(
             Payment.status == domain.PROCESSING, Payment.created_at <= uow.clock.now() - domain.RESUME_AFTER)
             .order_by(Payment.created_at).limit(RESUME_BATCH)).all()

@@ -93,7 +93,7 @@ def answer(db, row):
 
 def settle(db, processors, row):
     """Ask the processor (the refund's id is its idempotency key), then record the outcome."""
-    with db.unit_of_work(read_only=True) as uow:
+    with db.unit_of_work() as uow:
         payment = uow.session.get(Payment, row.payment_id)
     try:
         given = processors.get(payment.processor).refund(
@@ -130,7 +130,7 @@ def record(uow, refund_id, given):
 
 def resume_unsettled(db, processors):
     """The timer: every refund left "processing" past domain.RESUME_AFTER asked again with its own key."""
-    with db.unit_of_work(read_only=True) as uow:
+    with db.unit_of_work() as uow:
         stale = uow.session.scalars(select(Refund).where(
             Refund.status == domain.PROCESSING, Refund.created_at <= uow.clock.now() - domain.RESUME_AFTER)
             .order_by(Refund.created_at).limit(RESUME_BATCH)).all()
