@@ -138,6 +138,17 @@ class TotalWindow(Input):
 
 # -- answers ------------------------------------------------------------------------------
 
+class IsSet(fields.Boolean):
+    """Whether the attribute `of` is set (not None): a boolean of its own in the documents."""
+
+    def __init__(self, of, **kwargs):
+        super().__init__(**kwargs)
+        self.of = of
+
+    def get_value(self, obj, attr, accessor=None, default=None):
+        return super().get_value(obj, self.of, accessor=accessor) is not None
+
+
 class Receipt(Schema):
     """A payment as its payer and the office see it."""
     id = fields.String(required=True)
@@ -148,7 +159,7 @@ class Receipt(Schema):
     card_brand = fields.String(required=True, allow_none=True)
     card_last4 = fields.String(required=True, allow_none=True)
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
-    posted = fields.Function(lambda payment: payment.posted_at is not None, required=True, metadata={
+    posted = IsSet("posted_at", required=True, metadata={
         "description": "On the ledger; false while pending (the office posts it)."})
     posted_at = fields.AwareDateTime(required=True, allow_none=True)
     refunded_cents = fields.Integer(required=True)
