@@ -29,6 +29,7 @@ def idempotency_key_rule(max_length):
     return validate.Regexp(whole(r"[\x20-\x7e]{1,%d}" % max_length),
                            error=f"Must be 1 to {max_length} printable ASCII characters.")
 STAFF_LOGIN_CODE = "staff_login_code"  # the purpose of a staff member's sign-in code text
+PAYMENT_RECEIPT = "payment_receipt"  # the receipt texted to a patient whose online payment went through
 
 # -- error codes --------------------------------------------------------------------------
 

@@ -142,8 +142,8 @@ class SpendLimitWarningV1(Schema):
 
 class PaymentReceivedV1(Schema):
     """billing.payment_received: a patient paid online and the card processor approved it."""
-    payment_id = fields.String(required=True, attribute="id", metadata=_about("Chairside's payment id (UUID)."))
-    patient_id = fields.String(required=True, attribute="payer_id", metadata=_about(
+    payment_id = fields.String(required=True, metadata=_about("Chairside's payment id (UUID)."))
+    patient_id = fields.String(required=True, metadata=_about(
         "The patient who paid (Chairside's id): the family balance they are responsible for."))
     amount_cents = fields.Integer(required=True, strict=True, validate=validate.Range(min=1), metadata=_about(
         "Integer cents."))
@@ -156,14 +156,14 @@ class PaymentReceivedV1(Schema):
         "Already on the patient's ledger (automatic posting on); false: pending until the office posts it."))
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS), metadata=_about(
         "portal (signed in) or pay_link (the payment portal)."))
-    received_at = fields.AwareDateTime(required=True, attribute="settled_at", metadata=_about(
+    received_at = fields.AwareDateTime(required=True, metadata=_about(
         "When the processor's approval was recorded, in UTC."))
 
 
 class PaymentRefundedV1(Schema):
     """billing.payment_refunded: money of an online payment was given back to the card."""
     payment_id = fields.String(required=True, metadata=_about("Chairside's payment id (UUID)."))
-    refund_id = fields.String(required=True, attribute="id", metadata=_about("Chairside's refund id (UUID)."))
+    refund_id = fields.String(required=True, metadata=_about("Chairside's refund id (UUID)."))
     patient_id = fields.String(required=True, metadata=_about("The patient who paid (Chairside's id)."))
     amount_cents = fields.Integer(required=True, strict=True, validate=validate.Range(min=1), metadata=_about(
         "Integer cents given back by this refund."))

@@ -69,15 +69,15 @@ def field_refusal(code, field, **params):
 @dataclass(frozen=True)
 class PaymentReceived:
     """What billing.payment_received says of a settled payment."""
-    id: str
-    payer_id: str
+    payment_id: str
+    patient_id: str
     amount_cents: int
     currency: str
     card_brand: Optional[str]
     card_last4: Optional[str]
     posted: bool
     channel: str
-    settled_at: datetime
+    received_at: datetime
 
     @classmethod
     def of(cls, payment):

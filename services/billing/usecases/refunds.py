@@ -28,21 +28,31 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Refunded:
-    """A refund as the office and billing.payment_refunded see it."""
+    """A refund as the office sees it (contract.Refunded)."""
     id: str
     payment_id: str
-    patient_id: str
     amount_cents: int
     currency: str
     status: str
     refunded_cents: int
     created_at: datetime
-    refunded_at: datetime
 
     @classmethod
-    def of(cls, refund, payment, now=None):
-        return cls(refund.id, payment.id, payment.payer_id, refund.amount_cents, payment.currency, refund.status,
-                   payment.refunded_cents, refund.created_at, now or refund.created_at)
+    def of(cls, refund, payment):
+        return cls(refund.id, payment.id, refund.amount_cents, payment.currency, refund.status,
+                   payment.refunded_cents, refund.created_at)
+
+
+@dataclass(frozen=True)
+class PaymentRefunded:
+    """What billing.payment_refunded says."""
+    payment_id: str
+    refund_id: str
+    patient_id: str
+    amount_cents: int
+    refunded_cents: int
+    currency: str
+    refunded_at: datetime
 
 
 def refund(db, processors, practice_id, payment_id, asked):
@@ -123,9 +133,9 @@ def record(uow, refund_id, given):
             entry.amount_cents, entry.updated_at = cents, now
         else:
             uow.session.delete(entry)
-    refunded = Refunded.of(row, payment, now)
-    uow.announce("payment_refunded", payment.practice_id, refunded)
-    return refunded
+    uow.announce("payment_refunded", payment.practice_id, PaymentRefunded(
+        payment.id, row.id, payment.payer_id, row.amount_cents, payment.refunded_cents, payment.currency, now))
+    return Refunded.of(row, payment)
 
 
 def resume_unsettled(db, processors):
