@@ -98,7 +98,8 @@ class Pay(Input):
                        "most the family balance due."})
     token = Text(validate=validate.Length(min=1, max=MAX_TOKEN), metadata={
         "description": "A new card: the single-use token of the processor's hosted card field."})
-    saved_card = fields.String(validate=validate.Length(min=1, max=36), metadata={
+    saved_card = Text(validate=validate.Regexp(whole(r"[0-9a-fA-F-]{1,36}"), error="Must be a saved card's id."),
+                      metadata={
         "description": "A saved card: its id (GET /api/v1/cards)."})
     save_card = StrictBoolean(load_default=False, metadata={
         "description": "Keep the new card for next time (only with a token)."})
