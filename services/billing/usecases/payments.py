@@ -111,8 +111,7 @@ def begin(uow, practice_id, payer_id, asked):
     options = settings.current(uow, practice_id)
     if not options.online_payments:
         raise contract.ONLINE_PAYMENTS_OFF()
-    # The payer's account, locked: a second payment of the payer waits here, then counts this one.
-    account = uow.session.get(Account, payer_id, with_for_update=True)
+    account = lock_account(uow, payer_id)
     if account is None or account.practice_id != practice_id:
         raise not_synced_yet("billing", "patient")()
     check_amount(uow, practice_id, payer_id, asked["amount_cents"], options)
@@ -208,6 +207,15 @@ def unavailable(payment):
     return contract.PROCESSOR_UNAVAILABLE()
 
 
+def lock_account(uow, payer_id):
+    """The payer's account, locked. What is due is summed over several reads (the ledger, the
+    pending payments, those in flight); whatever moves a payment between them (settling,
+    posting, refunding) holds this lock, so that a payment is never counted twice or not at
+    all, and a second payment of the payer waits here, then counts the first."""
+    return uow.session.scalar(select(Account).where(Account.patient_id == payer_id).with_for_update()
+                              .execution_options(populate_existing=True))
+
+
 def locked(uow, payment_id):
     """The payment, locked, as it stands now (not as this session may have read it before the lock)."""
     return uow.session.scalar(select(Payment).where(Payment.id == payment_id).with_for_update()
@@ -235,8 +243,11 @@ def keep_card(db, processor, payment_id, saved):
 
 
 def record(db, payment_id, charge=None, decline_code=None):
-    """Step 3: the processor's answer kept (unless another attempt kept it first)."""
+    """Step 3: the processor's answer kept (unless another attempt kept it first); a decline is
+    kept and then refused, CARD_DECLINED."""
     with db.unit_of_work() as uow:
+        payment = uow.session.get(Payment, payment_id)
+        lock_account(uow, payment.payer_id)
         payment = locked(uow, payment_id)
         if payment.status != domain.PROCESSING:
             return payment
@@ -258,10 +269,12 @@ def record(db, payment_id, charge=None, decline_code=None):
                 payment.card_brand, payment.card_last4 = card.brand, card.last4
         payment.charge_source = None   # settled: the token or card id is not needed any more
         payment.settled_at = now
-        if payment.status == domain.SUCCEEDED:
-            if settings.current(uow, payment.practice_id).auto_post:
-                post(uow, payment)
-            uow.announce("payment_received", payment.practice_id, PaymentReceived.of(payment))
+        if payment.status == domain.DECLINED:
+            uow.refuse(card_declined(payment.decline_code))   # kept, then refused after the commit
+            return payment
+        if settings.current(uow, payment.practice_id).auto_post:
+            post(uow, payment)
+        uow.announce("payment_received", payment.practice_id, PaymentReceived.of(payment))
         return payment
 
 
@@ -307,6 +320,7 @@ def post_payment(uow, practice_id, payment_id):
     """The office posts a pending payment to the ledger; a posted one answers as it is.
     Refusals: PAYMENT_NOT_FOUND, PAYMENT_NOT_SUCCEEDED."""
     payment = of_practice(uow.session, Payment, payment_id, practice_id, contract.PAYMENT_NOT_FOUND)
+    lock_account(uow, payment.payer_id)
     payment = locked(uow, payment.id)
     if payment.status != domain.SUCCEEDED:
         raise contract.PAYMENT_NOT_SUCCEEDED(status=payment.status)

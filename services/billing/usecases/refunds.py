@@ -21,7 +21,7 @@ from chairside.refusals import ChairsideError
 from chairside.tenancy import of_practice
 from services.billing import domain, processors as outside
 from services.billing.models import LedgerEntry, Payment, Refund
-from services.billing.usecases.payments import RESUME_BATCH, field_refusal, locked
+from services.billing.usecases.payments import RESUME_BATCH, field_refusal, lock_account, locked
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +119,7 @@ def record(uow, refund_id, given):
     """The processor gave the money back: the refund, the payment and its ledger entry updated
     together, and billing.payment_refunded announced (unless another attempt recorded it first)."""
     row = uow.session.get(Refund, refund_id)
+    lock_account(uow, uow.session.get(Payment, row.payment_id).payer_id)   # what is due moves
     payment = locked(uow, row.payment_id)
     row = uow.session.scalar(select(Refund).where(Refund.id == refund_id).execution_options(populate_existing=True))
     if row.status != domain.PROCESSING:
