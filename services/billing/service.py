@@ -7,7 +7,7 @@ from chairside.contracts import billing as contract, payments as paying
 from chairside.db import Database
 from chairside.entrypoints import ChairsideService, applied_once, rpc
 from services.billing.processors.provider import CardProcessors
-from services.billing.usecases import accounts, balances, cards, payments, refunds
+from services.billing.usecases import accounts, balances, cards, payments, refunds, transactions
 
 # How often payments and refunds left "processing" (a crash, a processor away) are asked
 # again; each is asked once it is domain.RESUME_AFTER old, with its own idempotency key, so
@@ -59,12 +59,12 @@ class BillingService(ChairsideService):
 
     @rpc
     def payments_since(self, practice_id, query):
-        return self.db.run(payments.payments_since, practice_id, paying.PaymentsQuery().load(query),
+        return self.db.run(transactions.payments_since, practice_id, paying.PaymentsQuery().load(query),
                            answer=paying.PaymentPage(), read_only=True)
 
     @rpc
     def payments_total(self, practice_id, window):
-        return self.db.run(payments.payments_total, practice_id, paying.TotalWindow().load(window),
+        return self.db.run(transactions.payments_total, practice_id, paying.TotalWindow().load(window),
                            answer=paying.PaymentsTotal(), read_only=True)
 
     @timer(interval=RESUME_SECONDS)

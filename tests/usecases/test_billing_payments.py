@@ -13,7 +13,7 @@ from chairside.contracts import payments as contract
 from chairside.refusals import NOT_SYNCED_YET, ChairsideError
 from services.billing import domain
 from services.billing.models import LedgerEntry, Payment
-from services.billing.usecases import balances, payments
+from services.billing.usecases import balances, payments, transactions
 from tests.usecases.billing_world import (
     FakeProcessor, FakeProcessors, announced, family, payment_settings, token,
 )
@@ -264,7 +264,7 @@ def test_the_office_lists_payments_since_a_time_in_pages(billing_db, world, cloc
 
     def listed(since, page=1, per_page=2):
         query = contract.PaymentsQuery().load({"since": since.isoformat(), "page": page, "per_page": per_page})
-        return billing_db.run(payments.payments_since, "p1", query, answer=contract.PaymentPage(), read_only=True)
+        return billing_db.run(transactions.payments_since, "p1", query, answer=contract.PaymentPage(), read_only=True)
     first = listed(start)
     assert first["total"] == 4 and [p["id"] for p in first["payments"]] == ids[:2]
     second = listed(start, page=2)
@@ -276,7 +276,7 @@ def test_the_office_lists_payments_since_a_time_in_pages(billing_db, world, cloc
         "posted_at": start.isoformat(), "refunded_cents": 0, "created_at": start.isoformat(),
         "settled_at": start.isoformat()}
     other = contract.PaymentsQuery().load({"since": start.isoformat()})
-    assert billing_db.run(payments.payments_since, "p2", other, answer=contract.PaymentPage())["total"] == 0
+    assert billing_db.run(transactions.payments_since, "p2", other, answer=contract.PaymentPage())["total"] == 0
 
 
 def test_the_daily_total_counts_what_went_through_in_the_window(billing_db, world, clock):
@@ -288,7 +288,7 @@ def test_the_daily_total_counts_what_went_through_in_the_window(billing_db, worl
 
     def total(since, until):
         window = contract.TotalWindow().load({"since": since.isoformat(), "until": until.isoformat()})
-        return billing_db.run(payments.payments_total, "p1", window, answer=contract.PaymentsTotal())
+        return billing_db.run(transactions.payments_total, "p1", window, answer=contract.PaymentsTotal())
     assert total(start, start + timedelta(days=1)) == {
         "count": 1, "amount_cents": 1_000, "refunded_cents": 0, "net_cents": 1_000, "currency": "USD"}
     assert total(start, start + timedelta(days=2))["amount_cents"] == 3_000
