@@ -172,3 +172,9 @@ def _escape(code):
     if code <= 0xFFFF:
         return f"\\u{code:04x}"
     return chr(code)  # beyond the BMP: the character itself (`\U` is not portable)
+
+
+def idempotency_key_rule(max_length):
+    """An idempotency key: 1 to `max_length` printable ASCII characters (space included)."""
+    return validate.Regexp(whole(r"[\x20-\x7e]{1,%d}" % max_length),
+                           error=f"Must be 1 to {max_length} printable ASCII characters.")

@@ -17,18 +17,15 @@ from decimal import Decimal
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from chairside.refusals import Conflict, ErrorCode, NotFound, ServiceUnavailable, rule_broken
-from chairside.schemas import Input, StrictBoolean, Text, free_text, name, phone, whole
+from chairside.schemas import Input, StrictBoolean, Text, free_text, idempotency_key_rule, name, phone, whole
 
 MAX_BODY = 1600  # ten concatenated GSM-7 segments and more: anything longer is a mistake
 PURPOSE_PATTERN = whole(r"[a-z][a-z0-9_.-]{0,39}")
 MAX_IDEMPOTENCY_KEY = 100  # OutgoingMessage.idempotency_key's length
 
 
-def idempotency_key_rule(max_length):
-    """An idempotency key: 1 to `max_length` printable ASCII characters (space included)."""
-    return validate.Regexp(whole(r"[\x20-\x7e]{1,%d}" % max_length),
-                           error=f"Must be 1 to {max_length} printable ASCII characters.")
 STAFF_LOGIN_CODE = "staff_login_code"  # the purpose of a staff member's sign-in code text
+PAYMENT_RECEIPT = "payment_receipt"  # the receipt texted to a patient whose online payment went through
 
 # -- error codes --------------------------------------------------------------------------
 

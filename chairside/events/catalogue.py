@@ -8,6 +8,7 @@ subscriber gets a new version published beside the old one. The AsyncAPI documen
 from marshmallow import Schema, fields, validate, ValidationError
 
 from chairside.contracts.forms import APPOINTMENT_STATUSES
+from chairside.contracts.payments import CHANNELS
 from chairside.contracts.identity import TEXT_OK
 
 
@@ -139,6 +140,39 @@ class SpendLimitWarningV1(Schema):
     month_charges_usd = fields.String(required=True, metadata=USD_ABOUT)
 
 
+class PaymentReceivedV1(Schema):
+    """billing.payment_received: a patient paid online and the card processor approved it."""
+    payment_id = fields.String(required=True, metadata=_about("Chairside's payment id (UUID)."))
+    patient_id = fields.String(required=True, metadata=_about(
+        "The patient who paid (Chairside's id): the family balance they are responsible for."))
+    amount_cents = fields.Integer(required=True, strict=True, validate=validate.Range(min=1), metadata=_about(
+        "Integer cents."))
+    currency = fields.String(required=True, metadata=_about("ISO 4217, such as USD."))
+    card_brand = fields.String(required=True, allow_none=True, metadata=_about(
+        "visa, mastercard, amex, discover or other, as the processor answered."))
+    card_last4 = fields.String(required=True, allow_none=True, metadata=_about(
+        "The card's last 4 digits: never more of the number."))
+    posted = fields.Boolean(required=True, metadata=_about(
+        "Already on the patient's ledger (automatic posting on); false: pending until the office posts it."))
+    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS), metadata=_about(
+        "portal (signed in) or pay_link (the payment portal)."))
+    received_at = fields.AwareDateTime(required=True, metadata=_about(
+        "When the processor's approval was recorded, in UTC."))
+
+
+class PaymentRefundedV1(Schema):
+    """billing.payment_refunded: money of an online payment was given back to the card."""
+    payment_id = fields.String(required=True, metadata=_about("Chairside's payment id (UUID)."))
+    refund_id = fields.String(required=True, metadata=_about("Chairside's refund id (UUID)."))
+    patient_id = fields.String(required=True, metadata=_about("The patient who paid (Chairside's id)."))
+    amount_cents = fields.Integer(required=True, strict=True, validate=validate.Range(min=1), metadata=_about(
+        "Integer cents given back by this refund."))
+    refunded_cents = fields.Integer(required=True, strict=True, metadata=_about(
+        "Integer cents given back of the payment in all."))
+    currency = fields.String(required=True, metadata=_about("ISO 4217, such as USD."))
+    refunded_at = fields.AwareDateTime(required=True, metadata=_about("When the refund was recorded, in UTC."))
+
+
 CATALOGUE = {
     ("identity", "patient_upserted", 1): PatientUpsertedV1,
     ("identity", "clinic_upserted", 1): ClinicUpsertedV1,
@@ -152,6 +186,8 @@ CATALOGUE = {
     ("sms", "contact_opted_out", 1): ContactOptedV1,
     ("sms", "contact_opted_in", 1): ContactOptedV1,
     ("sms", "spend_limit_warning", 1): SpendLimitWarningV1,
+    ("billing", "payment_received", 1): PaymentReceivedV1,
+    ("billing", "payment_refunded", 1): PaymentRefundedV1,
 }
 
 

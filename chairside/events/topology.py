@@ -55,6 +55,7 @@ SUBSCRIPTIONS = (
     Subscription("sms", "identity", "patient_upserted"),
     Subscription("sms", "identity", "clinic_upserted"),
     Subscription("sms", "identity", "practice_upserted"),
+    Subscription("sms", "billing", "payment_received"),   # the payer's receipt text
 )
 
 BROADCASTS = (

@@ -6,11 +6,14 @@ family balance a patient is responsible for is the sum over themselves and every
 whose guarantor they are, with a line per member. An online payment that is not posted
 yet (automatic posting off) is a pending line that lowers what is due.
 """
+import hashlib
+import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Optional, Tuple
 
 from chairside.contracts import billing as contract
+from chairside.contracts import payments as paying
 from chairside.refusals import rule_broken
 
 DEFAULT_CURRENCY = "USD"
@@ -134,6 +137,40 @@ def currency_may_change(current, wanted, has_money):
 
 # -- paying -------------------------------------------------------------------------------
 
+# A payment's or refund's status, and how a payment was asked for (defined in the contract).
+PROCESSING, SUCCEEDED, DECLINED = paying.PROCESSING, paying.SUCCEEDED, paying.DECLINED
+PORTAL, PAY_LINK, CHANNELS = paying.PORTAL, paying.PAY_LINK, paying.CHANNELS
+
+# A payment or refund still "processing" this long after it was asked for is taken to be
+# cut short (a crash, a processor that did not answer): a retried request with its key, or
+# the resume timer, asks the processor again with the same idempotency key. Shorter than
+# that, the first request may still be waiting for the processor: a retry is told to wait.
+RESUME_AFTER = timedelta(seconds=60)
+
+
+def resumable(created_at, now):
+    """Whether a request still processing since `created_at` may be asked again at `now`."""
+    return now - created_at >= RESUME_AFTER
+
+
+def fingerprint(*parts):
+    """A hash of what a request asked (its parts, JSON values), to tell the same request
+    from another one sent with the same idempotency key."""
+    return hashlib.sha256(json.dumps(parts, separators=(",", ":")).encode()).hexdigest()
+
+
+def payment_fingerprint(payer_id, amount_cents, saved_card, save_card, channel):
+    """What a payment asked, without its single-use token: a retry of the same request may
+    carry a fresh token from the card field (the first one may be used up), and it must meet
+    the first payment, not be refused as another request. The processor is asked with the
+    first payment's own key, so the card is charged once either way."""
+    return fingerprint("payment", payer_id, amount_cents, saved_card, bool(save_card), channel)
+
+
+def refund_fingerprint(payment_id, amount_cents):
+    return fingerprint("refund", payment_id, amount_cents)
+
+
 # Why a payment amount is refused (the refusal itself is in chairside.contracts.payments).
 BELOW_MINIMUM = "below_minimum"
 ABOVE_BALANCE = "above_balance"
@@ -154,3 +191,23 @@ def payment_amount_problem(amount_cents, due_cents, minimum_cents) -> Optional[s
 
 def refundable_cents(amount_cents, refunded_cents):
     return amount_cents - refunded_cents
+
+
+def refund_problem(amount_cents, refundable):
+    """None when `amount_cents` may be given back of a payment with `refundable` cents left
+    (what is not refunded nor being refunded); else what may be."""
+    if refundable <= 0:
+        return NOTHING_TO_REFUND
+    if amount_cents > refundable:
+        return ABOVE_REFUNDABLE
+    return None
+
+
+NOTHING_TO_REFUND = "nothing_to_refund"
+ABOVE_REFUNDABLE = "above_refundable"
+
+
+def posted_cents(amount_cents, refunded_cents):
+    """What a payment's own ledger entry holds: the payment less what was given back (0: no
+    entry at all, the payment was refunded in full)."""
+    return max(0, amount_cents - refunded_cents)

@@ -1,15 +1,25 @@
-"""billing: every patient's account and balance. It opens an account when identity announces
-a patient, keeps the ledger the PMS syncs, answers balances and keeps the practice's payment
-settings (chairside.contracts.billing)."""
-from chairside.contracts import billing as contract
+"""billing: every patient's account and balance, the ledger the PMS syncs, the practice's
+payment settings, and online payments. It opens an account when identity announces a
+patient, answers balances (chairside.contracts.billing), and takes payments through the
+practice's card processor (chairside.contracts.payments)."""
+from nameko.timer import timer
+
+from chairside.contracts import billing as contract, payments as paying
 from chairside.db import Database
 from chairside.entrypoints import ChairsideService, applied_once, rpc
-from services.billing.usecases import accounts, balances, ledger, settings
+from services.billing.processors.provider import CardProcessors
+from services.billing.usecases import accounts, balances, cards, ledger, payments, refunds, settings, transactions
+
+# How often payments and refunds left "processing" (a crash, a processor away) are asked
+# again; each is asked once it is domain.RESUME_AFTER old, with its own idempotency key, so
+# every copy of billing may look: the processor answers its first result.
+RESUME_SECONDS = 30
 
 
 class BillingService(ChairsideService):
     name = "billing"
     db = Database("services.billing:migrations")
+    processors = CardProcessors()
 
     on_patient_upserted = applied_once("identity", "patient_upserted", accounts.open_account)
 
@@ -42,3 +52,49 @@ class BillingService(ChairsideService):
     def put_payment_settings(self, practice_id, sent):
         return self.db.run(settings.change, practice_id, contract.PaymentSettingsBody().load(sent),
                            answer=contract.PaymentSettings(), retry_on_race=True)
+
+    # -- paying -------------------------------------------------------------------------------
+
+    @rpc
+    def pay(self, practice_id, payer_id, asked):
+        """The payer pays towards the family balance they are responsible for: a Receipt."""
+        return paying.Receipt().dump(
+            payments.pay(self.db, self.processors, practice_id, payer_id, paying.Pay().load(asked)))
+
+    @rpc
+    def payment(self, practice_id, payment_id, payer_id=None):
+        return self.db.run(payments.payment, practice_id, payment_id, payer_id, answer=paying.Receipt(),
+                           read_only=True)
+
+    @rpc
+    def saved_cards(self, practice_id, patient_id):
+        return self.db.run(cards.saved_cards, practice_id, patient_id, answer=paying.SavedCard(many=True),
+                           read_only=True)
+
+    @rpc
+    def remove_card(self, practice_id, patient_id, card_id):
+        cards.remove_card(self.db, self.processors, practice_id, patient_id, card_id)
+
+    @rpc
+    def post_payment(self, practice_id, payment_id):
+        return self.db.run(payments.post_payment, practice_id, payment_id, answer=paying.Receipt())
+
+    @rpc
+    def refund(self, practice_id, payment_id, asked):
+        return paying.Refunded().dump(
+            refunds.refund(self.db, self.processors, practice_id, payment_id, paying.RefundInput().load(asked)))
+
+    @rpc
+    def payments_since(self, practice_id, query):
+        return self.db.run(transactions.payments_since, practice_id, paying.PaymentsQuery().load(query),
+                           answer=paying.PaymentPage(), read_only=True)
+
+    @rpc
+    def payments_total(self, practice_id, window):
+        return self.db.run(transactions.payments_total, practice_id, paying.TotalWindow().load(window),
+                           answer=paying.PaymentsTotal(), read_only=True)
+
+    @timer(interval=RESUME_SECONDS)
+    def resume_unsettled(self):
+        payments.resume_unsettled(self.db, self.processors)
+        refunds.resume_unsettled(self.db, self.processors)

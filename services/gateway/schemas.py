@@ -2,10 +2,10 @@
 composes itself (the others are the services' contracts, chairside.contracts)."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from chairside.contracts import forms, identity, sms, staff
+from chairside.contracts import forms, identity, payments, sms, staff
 from chairside.contracts.identity import external_id
 from chairside.refusals import RULE_BROKEN
-from chairside.schemas import Input, Text, free_text, name
+from chairside.schemas import Input, Text, free_text, idempotency_key_rule, name
 
 SERVICE_STATES = ("ok", "unavailable")
 
@@ -65,10 +65,37 @@ OFFICE_KEY_PREFIX = "office:"
 
 
 class IdempotencyHeader(Input):
-    idempotency_key = fields.String(data_key="Idempotency-Key", validate=sms.idempotency_key_rule(
+    idempotency_key = fields.String(data_key="Idempotency-Key", validate=idempotency_key_rule(
         sms.MAX_IDEMPOTENCY_KEY - len(OFFICE_KEY_PREFIX)), metadata={
         "description": "Optional. The same key again answers the first text as it stands and never texts twice "
                        "(a retry after a timeout is safe)."})
+
+
+# A patient's Idempotency-Key for a payment is kept as "patient:<their id>:<key>": two
+# patients (or the office, OFFICE_KEY_PREFIX) choosing the same key never meet.
+PATIENT_KEY_PREFIX = "patient:"
+PATIENT_ID_LENGTH = 36   # a patient id is a UUID
+PATIENT_KEY_ROOM = payments.MAX_IDEMPOTENCY_KEY - len(PATIENT_KEY_PREFIX) - PATIENT_ID_LENGTH - 1
+OFFICE_KEY_ROOM = payments.MAX_IDEMPOTENCY_KEY - len(OFFICE_KEY_PREFIX)
+
+
+def patient_key(patient_id, key):
+    return f"{PATIENT_KEY_PREFIX}{patient_id}:{key}"
+
+
+class PaymentKeyHeader(Input):
+    idempotency_key = fields.String(data_key="Idempotency-Key", required=True, validate=idempotency_key_rule(
+        PATIENT_KEY_ROOM), metadata={
+        "description": "Required: a new key (a UUID) for each payment. The same key again answers the first "
+                       "payment as it stands and never charges twice (a retry after a timeout is safe); the same "
+                       "key with another body is refused."})
+
+
+class RefundKeyHeader(Input):
+    idempotency_key = fields.String(data_key="Idempotency-Key", required=True, validate=idempotency_key_rule(
+        OFFICE_KEY_ROOM), metadata={
+        "description": "Required: a new key for each refund. The same key again answers the first refund as it "
+                       "stands and never gives money back twice; the same key with another body is refused."})
 
 
 class OfficeText(Input):

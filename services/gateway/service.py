@@ -17,6 +17,7 @@ from services.gateway.office import OfficeApi
 from services.gateway.office_keys import OfficeKeys
 from services.gateway.pages.site import PortalPages
 from services.gateway.patient import PatientApi
+from services.gateway.payments import PaymentsApi
 from services.gateway.portal import OfficePortalApi
 from services.gateway.schemas import Health
 from services.gateway.texting import OfficeTextingApi
@@ -29,8 +30,8 @@ BACKENDS = ("identity", "forms", "billing", "sms")
 
 class GatewayService(OfficeApi, OfficeAppointmentsApi, OfficeFormTemplatesApi, OfficeFormRequirementsApi,
                      OfficeFormSubmissionsApi, OfficeTextingApi, OfficeTextingInboxApi, OfficeTextingUsageApi,
-                     OfficeLedgerApi,
-                     OfficePortalApi, PatientApi, PatientAccessApi, TwilioWebhooks, PortalPages, ConsolePages, ApiDocs):
+                     OfficeLedgerApi, OfficePortalApi, PatientApi, PatientAccessApi, PaymentsApi, TwilioWebhooks,
+                     PortalPages, ConsolePages, ApiDocs):
     name = "gateway"
 
     identity = ServiceRpc("identity")

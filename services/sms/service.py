@@ -7,7 +7,9 @@ from chairside.contracts import sms as contract
 from chairside.db import Database
 from chairside.entrypoints import ChairsideService, applied_once, consume, rpc
 from services.sms.adapters import SmsProvider
-from services.sms.usecases import contacts, inbound, inbox, limit, practices, receipts, sending, settings, usage
+from services.sms.usecases import (
+    contacts, inbound, inbox, limit, payment_receipts, practices, receipts, sending, settings, usage,
+)
 
 # How often texts left "sending" by a crashed copy are looked for (they are failed once
 # sending.STALE_AFTER old): every copy looks, and the update is the same whoever runs it.
@@ -29,6 +31,11 @@ class SmsService(ChairsideService):
     def on_patient_upserted(self, event):
         """identity.patient_upserted: the contact kept once per event, then its opt-in text sent."""
         contacts.sync_contact(self.db, self.provider, event)
+
+    @consume("billing", "payment_received")
+    def on_payment_received(self, event):
+        """billing.payment_received: the payer texted a receipt when they may be texted, once per event."""
+        payment_receipts.text_receipt(self.db, self.provider, event)
 
     @timer(interval=STALE_CHECK_SECONDS)
     def fail_stale_sending(self):

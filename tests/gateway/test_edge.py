@@ -49,13 +49,24 @@ VALID_BODIES = {
     "verify_reset": {"code": "123456"},
     "complete_reset": {"new_password": "violet tractor juggles midnight"},
     "post_reply": {"body": "See you Friday at 9."},
+    "pay": {"amount_cents": 2_500, "token": "tok_visa_1", "save_card": False},
+    "refund_payment": {"amount_cents": 500},
 }
 # JSON bodies; the form-encoded webhooks of outside parties are probed in their own tests
 # (tests/gateway/test_twilio_webhooks.py), behind their signature.
 WRITES = [operation for operation in OPERATIONS if operation.body and operation.body_type == JSON]
 # A valid value of each path name (forms' ids are UUIDs); any other name takes "c-1".
 PATH_VALUES = {"external_id": "P-1", "template_id": "7f7c2a52-3c1b-4c7e-9a57-2f0c8f1b6a11",
-               "phone": "%2B15555550111"}
+               "phone": "%2B15555550111", "payment_id": "0c2d7a8e-5b1f-4c3a-9e6d-1f2a3b4c5d6e"}
+# Who a patient route of a portal module finds signed in: every module on.
+SIGNED_IN = {"patient_id": "pat-1", "practice_id": PRACTICE["id"], "modules": list(identity_contract.PORTAL_MODULES)}
+# Checking who calls (the office key, the patient's session) is not a write.
+CALLER_CHECKS = ("authenticate_office", "authenticate_session")
+
+
+@pytest.fixture(autouse=True)
+def signed_in(gateway):
+    gateway.identity.authenticate_session.return_value = SIGNED_IN
 
 
 def url_of(operation):
@@ -63,7 +74,7 @@ def url_of(operation):
 
 
 def send(session, operation, body=None, raw=None):
-    headers = {"Content-Type": "application/json"}
+    headers = {"Content-Type": "application/json", "Idempotency-Key": "edge-1"}
     if operation.auth == PATIENT:
         headers["Authorization"] = "Bearer patient-token"
     data = raw if raw is not None else json.dumps(body)
@@ -71,10 +82,10 @@ def send(session, operation, body=None, raw=None):
 
 
 def services_written(gateway):
-    """Every call the fakes received, but the office-key check."""
+    """Every call the fakes received, but the checks of who calls."""
     calls = []
     for fake in (gateway.identity, gateway.forms, gateway.billing, gateway.sms):
-        calls += [call for call in fake.mock_calls if call[0] != "authenticate_office"]
+        calls += [call for call in fake.mock_calls if call[0] not in CALLER_CHECKS]
     return calls
 
 

@@ -24,7 +24,8 @@ def consumers(service_cls):
                     ("forms.on_clinic_upserted", "identity", "clinic_upserted")}),
     (SmsService, {("sms.on_patient_upserted", "identity", "patient_upserted"),
                   ("sms.on_clinic_upserted", "identity", "clinic_upserted"),
-                  ("sms.on_practice_upserted", "identity", "practice_upserted")}),
+                  ("sms.on_practice_upserted", "identity", "practice_upserted"),
+                  ("sms.on_payment_received", "billing", "payment_received")}),
     (GatewayService, {("gateway.on_practice_key_rotated", "identity", "practice_key_rotated")}),
 ], ids=lambda value: getattr(value, "name", ""))
 def test_event_handlers_keep_their_consumer_names(service_cls, expected):

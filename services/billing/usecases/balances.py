@@ -12,7 +12,7 @@ from services.billing import domain
 from services.billing.models import Account, LedgerEntry, Payment
 from services.billing.usecases import settings
 
-SUCCEEDED = "succeeded"   # a payment's status once the processor approved it
+SUCCEEDED = domain.SUCCEEDED   # a payment's status once the processor approved it
 NOT_SYNCED_YET = not_synced_yet("billing", "patient")
 
 
