@@ -3,6 +3,7 @@ refunds, and the office's list of payments.
 
     pay(practice_id, payer_id, Pay) -> Receipt          charge a token or a saved card, once per key
     payment(practice_id, payment_id, payer_id?) -> Receipt   (payer_id: only that payer's own)
+    card_field(practice_id) -> CardField                 the processor's hosted card field
     saved_cards(practice_id, patient_id) -> [SavedCard]
     remove_card(practice_id, patient_id, card_id) -> None
     post_payment(practice_id, payment_id) -> Receipt    a pending payment onto the ledger (idempotent)
@@ -171,6 +172,13 @@ class SavedCard(Schema):
     last4 = fields.String(required=True)
     exp_month = fields.Integer(required=True)
     exp_year = fields.Integer(required=True)
+
+
+class CardField(Schema):
+    """Where the practice's card processor serves its hosted card field: the page embeds `url`
+    and takes messages from `origin` only."""
+    url = fields.String(required=True)
+    origin = fields.String(required=True)
 
 
 class Refunded(Schema):

@@ -4,6 +4,7 @@ patient, answers balances (chairside.contracts.billing), and takes payments thro
 practice's card processor (chairside.contracts.payments)."""
 from nameko.timer import timer
 
+from chairside import config
 from chairside.contracts import billing as contract, payments as paying
 from chairside.db import Database
 from chairside.entrypoints import ChairsideService, applied_once, rpc
@@ -13,7 +14,7 @@ from services.billing.usecases import accounts, balances, cards, ledger, payment
 # How often payments and refunds left "processing" (a crash, a processor away) are asked
 # again; each is asked once it is domain.RESUME_AFTER old, with its own idempotency key, so
 # every copy of billing may look: the processor answers its first result.
-RESUME_SECONDS = 30
+RESUME_SECONDS = config.number("BILLING_RESUME_SECONDS", 30)
 
 
 class BillingService(ChairsideService):
@@ -65,6 +66,10 @@ class BillingService(ChairsideService):
     def payment(self, practice_id, payment_id, payer_id=None):
         return self.db.run(payments.payment, practice_id, payment_id, payer_id, answer=paying.Receipt(),
                            read_only=True)
+
+    @rpc
+    def card_field(self, practice_id):
+        return paying.CardField().dump(cards.card_field(self.db, self.processors, practice_id))
 
     @rpc
     def saved_cards(self, practice_id, patient_id):

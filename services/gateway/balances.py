@@ -24,12 +24,11 @@ def office_balance(service, practice_id, patient):
     return OfficeBalance().dump({**view, "family": {**view["family"], "members": lines}})
 
 
-def patient_family_balance(service, token, practice_id):
-    """The signed-in patient's family balance: a line for themselves and for each member they
-    answer for and may see (identity's family rule), in the order the portal shows the family;
-    what the members they may not see owe (adults whose guarantor they are) is one sum,
-    `others_cents`."""
-    profile = service.identity.me(token)
+def patient_family_balance(service, profile, practice_id):
+    """The signed-in patient's family balance (`profile`: identity's me): a line for themselves
+    and for each member they answer for and may see (identity's family rule), in the order the
+    portal shows the family; what the members they may not see owe (adults whose guarantor
+    they are) is one sum, `others_cents`."""
     visible = [(profile, True), *((member, False) for member in profile["family"])]
     family = service.billing.balance_view(practice_id, profile["id"])["family"]
     owed = {member["patient_id"]: member["balance_cents"] for member in family["members"]}

@@ -101,4 +101,4 @@ class PatientApi:
                        "see (members named by the ids /api/v1/me uses); what the other patients they answer for "
                        "owe is `others_cents`. Pending online payments lower `due_cents`, what may be paid.")
     def family_balance(self, call):
-        return patient_family_balance(self, call.token, call.signed_in["practice_id"])
+        return patient_family_balance(self, self.identity.me(call.token), call.signed_in["practice_id"])

@@ -185,6 +185,7 @@ def world(databases, vhosts, tmp_path_factory):
     running = start_system(databases, vhosts.create(), base / "logs",
                            extra_env={"CHAIRSIDE_CLOCK_FILE": str(clock.path), "SMS_OUTBOX_PATH": str(outbox)})
     running.outbox = outbox
+    running.base = base   # its logs, outbox, clock and the sandbox processor's file
     yield running, clock, outbox
     running.system.stop()
     running.dispose()

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from chairside.contracts.identity import PRACTICE_NOT_FOUND, SIGN_IN_REQUIRED
-from chairside.refusals import NOT_SYNCED_YET, SERVICE_UNAVAILABLE
+from chairside.refusals import SERVICE_UNAVAILABLE
 
 PORTAL = {"practice": {"id": "practice-1", "slug": "demo", "name": "Bright Smiles Dental",
                        "timezone": "America/New_York"},
@@ -139,33 +139,14 @@ def test_sign_in_never_leads_elsewhere(pages, evil):
     assert done.headers["Location"] == "/p/demo/"
 
 
-def test_home_shows_the_family_and_their_balances(pages):
-    fakes, session = pages
-    signed_in(session)
-    fakes.identity.me.return_value = PROFILE
-    fakes.billing.get_balance.side_effect = _balances
-    answer = get(session, "/p/demo/")
-    assert answer.status_code == 200, answer.text
-    assert "Hello, Maria" in answer.text and "Sofia Garcia" in answer.text
-    assert "$125.50" in answer.text and "Not available yet" in answer.text
-    assert [c.args[0]["patient_id"] for c in fakes.identity.record_access.call_args_list
-            if c.args[0]["action"] == "balance_read"] == ["pat-1", "pat-3"]
-
-
-def _balances(practice, patient):
-    if patient == "pat-1":
-        return {"balance_cents": 12550, "currency": "USD"}
-    raise NOT_SYNCED_YET(service="billing", record="patient")
-
-
 def test_a_module_switched_off_is_absent_and_its_page_refused(pages):
     fakes, session = pages
     signed_in(session)
     fakes.identity.portal.return_value = {**PORTAL, "modules": ["forms"]}
     fakes.identity.me.return_value = PROFILE
     home = get(session, "/p/demo/")
-    assert home.status_code == 200 and "Balances" not in home.text and "/payments" not in home.text
-    fakes.billing.get_balance.assert_not_called()
+    assert home.status_code == 200 and "Balance" not in home.text and "/payments" not in home.text
+    fakes.billing.balance_view.assert_not_called()
     refused = get(session, "/p/demo/payments")
     assert refused.status_code == 403 and "MODULE_DISABLED" in refused.text and "text/html" in refused.headers[
         "Content-Type"]

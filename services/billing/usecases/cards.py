@@ -6,7 +6,16 @@ from sqlalchemy import select
 from chairside.contracts import payments as contract
 from services.billing import processors as outside
 from services.billing.models import SavedCard
+from services.billing.usecases import settings
 from services.billing.usecases.payments import own_card
+
+
+def card_field(db, processors, practice_id):
+    """Where the practice's processor serves its hosted card field (processors.HostedField),
+    which the portal embeds for a new card."""
+    with db.unit_of_work(read_only=True) as uow:
+        processor = settings.current(uow, practice_id).processor
+    return processors.get(processor).hosted_field()
 
 
 def saved_cards(uow, practice_id, patient_id):

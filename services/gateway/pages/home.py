@@ -8,26 +8,12 @@ from werkzeug.wrappers import Response
 from chairside.contracts.forms import REASON_WORDS
 from chairside.refusals import NOT_SYNCED_YET
 from services.gateway import links
-from services.gateway.audit import record_read, record_reads
+from services.gateway.audit import record_reads
+from services.gateway.balances import patient_family_balance
 from services.gateway.pages import money
 from services.gateway.pages.web import expect, page
 
 QR_MAX_AGE = 300   # seconds: the address rarely changes; a printed code is regenerated on demand
-
-
-def balances(service, view, members):
-    """Each visible member's balance (members come from identity's family rule), every
-    read written to the audit log as the patient's."""
-    rows = []
-    for member in members:
-        record_read(service.identity, view.signed_in["practice_id"], member["id"], "balance_read")
-        try:
-            balance = service.billing.get_balance(view.signed_in["practice_id"], member["id"])
-        except Exception as exc:
-            expect(exc, NOT_SYNCED_YET)   # billing has not received the patient yet: say so for this row
-            balance = None
-        rows.append({"member": member, "amount": money.describe(balance) if balance else None})
-    return rows
 
 
 def appointment_words(appointment):
@@ -65,11 +51,22 @@ def family_forms(service, view, members):
     return rows
 
 
+def family_balance(service, view, profile):
+    """The family balance the patient pays for, as the page shows it; None while billing has
+    not received the patient yet (the section says so)."""
+    try:
+        balance = patient_family_balance(service, profile, view.signed_in["practice_id"])
+    except Exception as exc:
+        expect(exc, NOT_SYNCED_YET)
+        return None
+    return money.family_figures(balance)
+
+
 # The home page's section of each module, in page order: module -> what its section shows.
 # appointments and messages have no data source yet: they get their section here.
 SECTIONS = {
-    "forms": lambda service, view, members: {"family_forms": family_forms(service, view, members)},
-    "payments": lambda service, view, members: {"balances": balances(service, view, members)},
+    "forms": lambda service, view, profile, members: {"family_forms": family_forms(service, view, members)},
+    "payments": lambda service, view, profile, members: {"figures": family_balance(service, view, profile)},
 }
 
 
@@ -83,14 +80,9 @@ class HomePages:
     def home_page(self, view):
         profile = self.identity.me(view.token)
         members = family_of(profile)
-        sections = [{"module": module, **build(self, view, members)}
+        sections = [{"module": module, **build(self, view, profile, members)}
                     for module, build in SECTIONS.items() if module in view.modules]
         return view.render("portal/home.html", profile=profile, members=members, sections=sections)
-
-    @page("GET", "/p/<slug>/payments", signed_in=True, module="payments")
-    def payments_page(self, view):
-        members = family_of(self.identity.me(view.token))
-        return view.render("portal/payments.html", balances=balances(self, view, members))
 
     @page("GET", "/p/<slug>/qr.png")
     def qr_png_page(self, view):

@@ -19,3 +19,22 @@ def describe(balance):
     if cents < 0:
         return {"figure": format_cents(-cents, currency), "words": "in credit"}
     return {"figure": format_cents(0, currency), "words": "nothing owed"}
+
+
+def family_figures(balance):
+    """The portal's family balance (PatientFamilyBalance) as the page shows it: a line per
+    member, the other patients the payer answers for as one line, payments not posted yet,
+    and what is due."""
+    currency = balance["currency"]
+    lines = [{"name": f"{m['first_name']} {m['last_name']}", "you": m["you"],
+              **describe({"balance_cents": m["balance_cents"], "currency": currency})} for m in balance["members"]]
+    if balance["others_cents"]:
+        lines.append({"name": "Other family members you pay for", "you": False,
+                      **describe({"balance_cents": balance["others_cents"], "currency": currency})})
+    return {
+        "lines": lines,
+        "pending": format_cents(balance["pending_cents"], currency) if balance["pending_cents"] else None,
+        "pending_count": balance["pending_count"],
+        "due": format_cents(balance["due_cents"], currency),
+        "due_cents": balance["due_cents"],
+    }

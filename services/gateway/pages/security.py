@@ -29,6 +29,16 @@ PAGE_HEADERS = {
 }
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\\]")
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
+
+
+def framing(origin):
+    """The page headers of a page that embeds a frame from `origin` (the card processor's
+    hosted field): the same policy, that one origin allowed as a frame. ValueError for
+    anything that is not a bare http(s) origin, so nothing can be slipped into the policy."""
+    if not isinstance(origin, str) or not _ORIGIN.fullmatch(origin):
+        raise ValueError(f"not an origin: {origin!r}")
+    return {**PAGE_HEADERS, "Content-Security-Policy": f"{CONTENT_SECURITY_POLICY}; frame-src {origin}"}
 
 
 def check_secret_key(key):

@@ -60,6 +60,7 @@ PORTAL_NOTICES = {
                         "signed out.",
     "authenticator-added": "Your authenticator app is set up. You can use its codes the next time you sign in.",
     "others-signed-out": "Every other device signed in to your account has been signed out.",
+    "card-removed": "The card was removed.",
 }
 PASSWORD_HINT = (f"At least {MIN_PASSWORD} characters. A few unrelated words make a strong password that is easy "
                  "to remember.")
@@ -194,6 +195,7 @@ class Rendered:
     template: str
     status: int
     context: dict
+    headers: Optional[dict] = None   # instead of the page headers (a page that embeds a frame)
 
 
 @dataclass
@@ -285,8 +287,9 @@ class View:
 
     # -- answers ------------------------------------------------------------------------------
 
-    def render(self, template, status=200, **values):
-        return Rendered(template, status, values)
+    def render(self, template, status=200, frame_from=None, **values):
+        """The page; `frame_from`: the origin of a frame it embeds (the card processor's field)."""
+        return Rendered(template, status, values, security.framing(frame_from) if frame_from else None)
 
     def redirect(self, location, **query):
         query = {k: v for k, v in query.items() if v}
@@ -408,7 +411,7 @@ def _respond(view, result):
     if isinstance(result, Redirect):
         response = Response(status=303, headers={**security.PAGE_HEADERS, "Location": result.location})
     else:
-        response = html(result.template, result.status, **{**view.common(), **result.context})
+        response = html(result.template, result.status, result.headers, **{**view.common(), **result.context})
     for action, options, *value in view.cookies:
         if action == "set":
             response.set_cookie(value=value[0], **options)
