@@ -1,10 +1,20 @@
 """billing: every patient's account and balance. It opens an account when identity announces
 a patient, keeps the ledger the PMS syncs, answers balances and keeps the practice's payment
 settings (chairside.contracts.billing)."""
+from nameko.timer import timer
+
 from chairside.contracts import billing as contract
+from chairside.contracts import payment_requests as asking
 from chairside.db import Database
 from chairside.entrypoints import ChairsideService, applied_once, rpc
+from chairside.remote import ServiceRpc
+from services.billing.request_key import LinkKey
 from services.billing.usecases import accounts, balances, ledger, settings
+from services.billing.usecases import payment_requests
+
+# How often due follow-ups of payment requests (and texts left in doubt) are looked for. Every
+# copy of billing looks; each text is claimed by one, and sms texts each key once.
+PAYMENT_REQUEST_TEXTS_SECONDS = 60
 
 
 class BillingService(ChairsideService):
@@ -42,3 +52,48 @@ class BillingService(ChairsideService):
     def put_payment_settings(self, practice_id, sent):
         return self.db.run(settings.change, practice_id, contract.PaymentSettingsBody().load(sent),
                            answer=contract.PaymentSettings(), retry_on_race=True)
+
+    # -- message-to-pay: payment requests, their links and follow-up texts ----------------
+
+    sms = ServiceRpc("sms")
+    link_key = LinkKey()
+
+    @rpc
+    def request_payment(self, practice_id, sent):
+        """Text the patient a payment request with its link (in the answer this once)."""
+        return asking.PaymentRequest().dump(payment_requests.request_payment(
+            self.db, self.sms, self.link_key, practice_id, asking.NewPaymentRequest().load(sent)))
+
+    @rpc
+    def payment_request(self, practice_id, request_id):
+        return self.db.run(payment_requests.payment_request, practice_id, request_id,
+                           answer=asking.PaymentRequest(), read_only=True)
+
+    @rpc
+    def cancel_payment_request(self, practice_id, request_id):
+        return self.db.run(payment_requests.cancel, practice_id, request_id, answer=asking.PaymentRequest())
+
+    @rpc
+    def payment_requests(self, practice_id, query):
+        return self.db.run(payment_requests.listing, practice_id, asking.PaymentRequestQuery().load(query),
+                           answer=asking.PaymentRequestPage(), read_only=True)
+
+    @rpc
+    def get_payment_request_settings(self, practice_id):
+        return self.db.run(payment_requests.current_settings, practice_id, answer=asking.RequestSettings(),
+                           read_only=True)
+
+    @rpc
+    def put_payment_request_settings(self, practice_id, sent):
+        return self.db.run(payment_requests.change_settings, practice_id, asking.RequestSettings().load(sent),
+                           answer=asking.RequestSettings(), retry_on_race=True)
+
+    @rpc
+    def open_payment_link(self, practice_id, token):
+        """The payment portal opens a link: the request it is for (a sent request becomes opened)."""
+        return self.db.run(payment_requests.open_payment_link, self.link_key, practice_id, token,
+                           answer=asking.PaymentLink())
+
+    @timer(interval=PAYMENT_REQUEST_TEXTS_SECONDS)
+    def send_payment_request_texts(self):
+        payment_requests.send_due(self.db, self.sms, self.link_key)
