@@ -17,6 +17,7 @@ from services.gateway.office import OfficeApi
 from services.gateway.office_keys import OfficeKeys
 from services.gateway.pages.site import PortalPages
 from services.gateway.patient import PatientApi
+from services.gateway.payment_requests import OfficePaymentRequestsApi
 from services.gateway.portal import OfficePortalApi
 from services.gateway.schemas import Health
 from services.gateway.texting import OfficeTextingApi
@@ -30,6 +31,7 @@ BACKENDS = ("identity", "forms", "billing", "sms")
 class GatewayService(OfficeApi, OfficeAppointmentsApi, OfficeFormTemplatesApi, OfficeFormRequirementsApi,
                      OfficeFormSubmissionsApi, OfficeTextingApi, OfficeTextingInboxApi, OfficeTextingUsageApi,
                      OfficeLedgerApi,
+                     OfficePaymentRequestsApi,
                      OfficePortalApi, PatientApi, PatientAccessApi, TwilioWebhooks, PortalPages, ConsolePages, ApiDocs):
     name = "gateway"
 
