@@ -7,13 +7,15 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import column, select, table
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import MetaData, column, inspect, select, table
 
 from chairside.contracts import payment_requests as contract
 from chairside.contracts.sms import CANNOT_TEXT, PROVIDER_REFUSED, SPEND_LIMIT_REACHED, TEXTING_NOT_SET_UP
 from chairside.refusals import NOT_SYNCED_YET, SERVICE_UNAVAILABLE, ChairsideError
 from services.billing import domain_requests as rules
-from services.billing.models import LedgerEntry, Payment, PaymentSettings
+from services.billing.models import Base, LedgerEntry, Payment, PaymentSettings
 from services.billing.request_models import PaymentRequest, PaymentRequestLink
 from services.billing.usecases import accounts, payment_requests
 from tests.usecases.events import patient_upserted as patient_event
@@ -472,3 +474,19 @@ def test_settings_are_replaced_per_practice_and_new_requests_follow_them(db, sms
 def test_a_schedule_that_cannot_be_kept_is_refused_and_nothing_changes(db, sent):
     refused("RULE_BROKEN", db.run, payment_requests.change_settings, "p1", sent)
     assert settings_of(db) == {"link_days": 30, "follow_up_days": [3, 7]}
+
+
+# -- the tables -------------------------------------------------------------------------------------
+
+MINE = {PaymentRequest.__tablename__, PaymentRequestLink.__tablename__, "payment_request_settings"}
+
+
+def test_migration_0005_and_the_request_models_describe_the_same_tables(emptied):
+    mine = MetaData()
+    for name in MINE:
+        Base.metadata.tables[name].to_metadata(mine)
+    with emptied.engine("billing").connect() as connection:
+        context = MigrationContext.configure(connection, opts={
+            "include_name": lambda name, kind, parent: name in MINE if kind == "table" else True})
+        assert compare_metadata(context, mine) == []
+    assert "payment_request_id" in {c["name"] for c in inspect(emptied.engine("billing")).get_columns("payments")}
