@@ -6,6 +6,7 @@ import re
 import uuid
 from datetime import date, timedelta
 
+import eventlet
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -228,6 +229,27 @@ def test_the_same_key_with_another_request_is_refused(db, sms):
     refused("IDEMPOTENCY_KEY_REUSED", ask, db, sms, idempotency_key="pms-7", message="Hi")
     assert ask(db, sms, idempotency_key="pms-8", amount_cents=5_000)["amount_cents"] == 5_000
     assert len(sms.texts) == 2
+
+
+class SlowSms(FakeSms):
+    """sms taking its time to answer, so that a second call comes meanwhile."""
+
+    def send_text(self, practice_id, patient_id, text):
+        eventlet.sleep(0.2)
+        return super().send_text(practice_id, patient_id, text)
+
+
+def test_two_calls_with_one_key_at_once_make_one_request_and_one_text(db):
+    sms = SlowSms()
+    calls = [eventlet.spawn(ask, db, sms, idempotency_key="pms-7") for _ in range(2)]
+    answers = [call.wait() for call in calls]
+    assert sms.calls == 2   # both asked sms, with one key: one text
+    assert len(sms.texts) == 1 and len(rows(db, PaymentRequest)) == 1
+    assert {answer["id"] for answer in answers} == {rows(db, PaymentRequest)[0].id}
+    assert {answer["status"] for answer in answers} == {"sent"}
+    assert len({answer["link"] for answer in answers}) == 2   # each its own, and each opens the request
+    for answer in answers:
+        assert open_link(db, LINK.search(answer["link"]).group(1))["request_id"] == answer["id"]
 
 
 # -- answers lost: never texted twice -----------------------------------------------------------
