@@ -5,7 +5,7 @@ RPCs, each loading and dumping the schemas below:
     request_payment(practice_id, NewPaymentRequest) -> PaymentRequest   (with `link`, this once)
     payment_request(practice_id, request_id) -> PaymentRequest
     cancel_payment_request(practice_id, request_id) -> PaymentRequest
-    payment_requests(practice_id, PaymentRequestQuery) -> PaymentRequestPage   newest first
+    list_payment_requests(practice_id, PaymentRequestQuery) -> PaymentRequestPage   newest first
     get_payment_request_settings(practice_id) / put_payment_request_settings(practice_id,
         RequestSettings) -> RequestSettings
     open_payment_link(practice_id, token) -> PaymentLink    the payment portal opens a link

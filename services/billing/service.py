@@ -74,7 +74,7 @@ class BillingService(ChairsideService):
         return self.db.run(payment_requests.cancel, practice_id, request_id, answer=asking.PaymentRequest())
 
     @rpc
-    def payment_requests(self, practice_id, query):
+    def list_payment_requests(self, practice_id, query):
         return self.db.run(payment_requests.listing, practice_id, asking.PaymentRequestQuery().load(query),
                            answer=asking.PaymentRequestPage(), read_only=True)
 

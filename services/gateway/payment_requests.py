@@ -75,7 +75,7 @@ class OfficePaymentRequestsApi:
            description="Newest first; `status` (expired: past their expiry and neither paid nor cancelled) and "
                        "`since` (made at or after) narrow the list.")
     def get_payment_requests(self, call):
-        return self.billing.payment_requests(call.practice_id, contract.PaymentRequestQuery().dump(call.query))
+        return self.billing.list_payment_requests(call.practice_id, contract.PaymentRequestQuery().dump(call.query))
 
     @route("GET", "/office/v1/payment-requests/<request_id>", tag=MESSAGE_TO_PAY, auth=OFFICE, path=RequestPath,
            answers=contract.PaymentRequest, refuses=(contract.PAYMENT_REQUEST_NOT_FOUND,),

@@ -110,19 +110,19 @@ def test_an_unknown_patient_is_404_and_billing_hears_nothing(gateway, office):
 
 def test_the_list_passes_its_query_to_billing(gateway, office):
     page = {"payment_requests": [LISTED], "page": 2, "per_page": 10, "total": 11}
-    gateway.billing.payment_requests.return_value = page
+    gateway.billing.list_payment_requests.return_value = page
     response = office.get("/office/v1/payment-requests", params={
         "status": "expired", "since": "2026-11-01T00:00:00-05:00", "page": "2", "per_page": "10"})
     assert response.status_code == 200, response.text
     assert response.json() == page
-    gateway.billing.payment_requests.assert_called_once_with(PRACTICE["id"], {
+    gateway.billing.list_payment_requests.assert_called_once_with(PRACTICE["id"], {
         "status": "expired", "since": "2026-11-01T00:00:00-05:00", "page": 2, "per_page": 10})
 
 
 def test_the_list_s_defaults(gateway, office):
-    gateway.billing.payment_requests.return_value = {"payment_requests": [], "page": 1, "per_page": 50, "total": 0}
+    gateway.billing.list_payment_requests.return_value = {"payment_requests": [], "page": 1, "per_page": 50, "total": 0}
     assert office.get("/office/v1/payment-requests").status_code == 200
-    gateway.billing.payment_requests.assert_called_once_with(PRACTICE["id"], {
+    gateway.billing.list_payment_requests.assert_called_once_with(PRACTICE["id"], {
         "status": None, "since": None, "page": 1, "per_page": 50})
 
 
@@ -136,7 +136,7 @@ def test_the_list_s_defaults(gateway, office):
 def test_a_list_query_out_of_shape_is_refused_at_the_edge(gateway, office, params, field):
     response = office.get("/office/v1/payment-requests", params=params)
     assert response.status_code == 400 and field in response.json()["fields"], response.text
-    gateway.billing.payment_requests.assert_not_called()
+    gateway.billing.list_payment_requests.assert_not_called()
 
 
 def test_one_request_and_cancelling_it(gateway, office):
