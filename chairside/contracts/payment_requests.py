@@ -78,7 +78,9 @@ class NewPaymentRequest(Input):
     message = free_text(MAX_MESSAGE, load_default=None, allow_none=True, metadata={"description": MESSAGE_HELP})
     idempotency_key = Text(load_default=None, allow_none=True, validate=idempotency_key_rule(MAX_IDEMPOTENCY_KEY))
     practice_name = name(MAX_PRACTICE_NAME, required=True, metadata={"description": "Who asks, in the text."})
-    link_base = fields.Url(required=True, validate=validate.Length(max=MAX_LINK_BASE), metadata={
+    # a host without a top-level domain is a deployment's choice (an intranet name), not a mistake
+    link_base = fields.Url(required=True, require_tld=False, schemes={"http", "https"},
+                           validate=validate.Length(max=MAX_LINK_BASE), metadata={
         "description": "The link is this plus the token: the portal's address, /p/{slug}/pay/r/."})
 
 

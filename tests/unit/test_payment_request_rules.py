@@ -199,6 +199,7 @@ def test_a_new_request_s_defaults():
 
 @pytest.mark.parametrize("change, field", [
     ({"link_base": "not a url"}, "link_base"),
+    ({"link_base": "javascript://portal.example.com/"}, "link_base"),
     ({"amount_cents": 0}, "amount_cents"),
     ({"amount_cents": contract.MAX_AMOUNT_CENTS + 1}, "amount_cents"),
     ({"message": "x" * (contract.MAX_MESSAGE + 1)}, "message"),
@@ -211,6 +212,12 @@ def test_a_new_request_out_of_shape(change, field):
     with pytest.raises(ValidationError) as refused:
         contract.NewPaymentRequest().load(dict(NEW, **change))
     assert field in refused.value.messages
+
+
+@pytest.mark.parametrize("base", ["http://127.0.0.1:8000/p/demo/pay/r/", "http://gateway:8000/p/demo/pay/r/",
+                                  "https://portal.example.com/p/demo/pay/r/"])
+def test_a_link_base_may_be_any_http_address(base):
+    assert contract.NewPaymentRequest().load(dict(NEW, link_base=base))["link_base"] == base
 
 
 def test_settings_take_up_to_two_follow_ups():
