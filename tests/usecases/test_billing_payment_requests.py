@@ -346,6 +346,19 @@ def test_a_crash_between_sending_a_follow_up_and_recording_it_never_texts_twice(
     assert [open_link(db, sms.token(i))["request_id"] for i in range(2)] == [request_id] * 2
 
 
+def test_sms_out_of_reach_ends_the_timer_s_run_and_the_texts_go_later(db, sms, clock):
+    ask(db, sms)
+    ask(db, sms, patient_id=SOFIA, amount_cents=2_500)
+    clock.advance(timedelta(days=3))
+    sms.refuse = SERVICE_UNAVAILABLE()     # each call would wait out the deadline: one is enough
+    assert tick(db, sms) == 1 and sms.calls == 3
+    sms.refuse = None
+    assert tick(db, sms) == 1               # the other one, not in doubt
+    clock.advance(rules.RESUME_AFTER)
+    assert tick(db, sms) == 1               # the one in doubt, taken up again
+    assert len(sms.texts) == 4
+
+
 def test_without_follow_ups_only_the_first_text_goes(db, sms, clock):
     db.run(payment_requests.change_settings, "p1", {"link_days": 30, "follow_up_days": []})
     ask(db, sms)

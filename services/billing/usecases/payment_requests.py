@@ -289,8 +289,10 @@ def _claim_due(uow, key, request_id):
 
 
 def send_due(db, sms, key, batch=BATCH):
-    """Send every follow-up that is due and take up texts left in doubt, each once; one
-    request's failure never stops the others. Answers how many texts were claimed."""
+    """Send every follow-up that is due and take up texts left in doubt, each once. A text sms
+    refuses is recorded and the next one goes; a text left in doubt (sms out of reach) ends the
+    run, since the others would each wait out the same deadline: they go at a later run.
+    Answers how many texts were claimed."""
     claimed = 0
     for request_id in db.run(_due_ids, batch, read_only=True):
         pending = db.run(_claim_due, key, request_id)
@@ -299,8 +301,10 @@ def send_due(db, sms, key, batch=BATCH):
         claimed += 1
         try:
             _send(db, sms, pending)
-        except Exception as failure:  # refused (recorded) or in doubt (taken up again later)
+        except Exception as failure:
             log.warning("payment request %s: text %s not sent now: %s", request_id, pending.number, failure)
+            if not _refused(failure):
+                break
     return claimed
 
 
