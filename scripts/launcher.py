@@ -132,6 +132,7 @@ def service_env(base, amqp_uri, db_urls, gateway_port, extra=None, processor_por
         env[f"{name.upper()}_DB_URL"] = url
     # identity's key for hashing short-lived secrets; make run keeps one under var/
     env.setdefault("IDENTITY_SECRET_KEY", secrets.token_urlsafe(32))
+    env.setdefault("BILLING_SECRET_KEY", secrets.token_urlsafe(32))  # billing's key of the payment links' hashes
     # the gateway's key for the portal pages' CSRF tokens and signed step cookies
     env.setdefault("GATEWAY_SECRET_KEY", secrets.token_urlsafe(32))
     # the sandbox processor's port, URLs and file are the run's own (the caller's environment

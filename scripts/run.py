@@ -123,9 +123,10 @@ def pid_alive(pid):
 
 def local_secrets():
     """Secrets of the local run, made once and kept under var/ so that sessions (and the
-    portal pages' forms) survive a restart."""
+    portal pages' forms, and the payment links already texted) survive a restart."""
     kept = {}
-    for name, file in (("IDENTITY_SECRET_KEY", "identity-secret-key"), ("GATEWAY_SECRET_KEY", "gateway-secret-key")):
+    for name, file in (("IDENTITY_SECRET_KEY", "identity-secret-key"), ("GATEWAY_SECRET_KEY", "gateway-secret-key"),
+                       ("BILLING_SECRET_KEY", "billing-secret-key")):
         if config.env(name):
             continue
         path = VAR / file

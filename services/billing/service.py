@@ -1,20 +1,28 @@
 """billing: every patient's account and balance, the ledger the PMS syncs, the practice's
-payment settings, and online payments. It opens an account when identity announces a
-patient, answers balances (chairside.contracts.billing), and takes payments through the
-practice's card processor (chairside.contracts.payments)."""
+payment settings, online payments and payment requests (message-to-pay). It opens an account
+when identity announces a patient, answers balances (chairside.contracts.billing), takes
+payments through the practice's card processor (chairside.contracts.payments) and asks for
+them by text (chairside.contracts.payment_requests)."""
 from nameko.timer import timer
 
 from chairside import config
 from chairside.contracts import billing as contract, payments as paying
+from chairside.contracts import payment_requests as asking
 from chairside.db import Database
 from chairside.entrypoints import ChairsideService, applied_once, rpc
+from chairside.remote import ServiceRpc
 from services.billing.processors.provider import CardProcessors
+from services.billing.request_key import LinkKey
 from services.billing.usecases import accounts, balances, cards, ledger, payments, refunds, settings, transactions
+from services.billing.usecases import payment_requests
 
 # How often payments and refunds left "processing" (a crash, a processor away) are asked
 # again; each is asked once it is domain.RESUME_AFTER old, with its own idempotency key, so
 # every copy of billing may look: the processor answers its first result.
 RESUME_SECONDS = config.number("BILLING_RESUME_SECONDS", 30)
+# How often due follow-ups of payment requests (and texts left in doubt) are looked for. Every
+# copy of billing looks; each text is claimed by one, and sms texts each key once.
+PAYMENT_REQUEST_TEXTS_SECONDS = 60
 
 
 class BillingService(ChairsideService):
@@ -103,3 +111,48 @@ class BillingService(ChairsideService):
     def resume_unsettled(self):
         payments.resume_unsettled(self.db, self.processors)
         refunds.resume_unsettled(self.db, self.processors)
+
+    # -- message-to-pay: payment requests, their links and follow-up texts ----------------
+
+    sms = ServiceRpc("sms")
+    link_key = LinkKey()
+
+    @rpc
+    def request_payment(self, practice_id, sent):
+        """Text the patient a payment request with its link (in the answer this once)."""
+        return asking.PaymentRequest().dump(payment_requests.request_payment(
+            self.db, self.sms, self.link_key, practice_id, asking.NewPaymentRequest().load(sent)))
+
+    @rpc
+    def payment_request(self, practice_id, request_id):
+        return self.db.run(payment_requests.payment_request, practice_id, request_id,
+                           answer=asking.PaymentRequest(), read_only=True)
+
+    @rpc
+    def cancel_payment_request(self, practice_id, request_id):
+        return self.db.run(payment_requests.cancel, practice_id, request_id, answer=asking.PaymentRequest())
+
+    @rpc
+    def list_payment_requests(self, practice_id, query):
+        return self.db.run(payment_requests.listing, practice_id, asking.PaymentRequestQuery().load(query),
+                           answer=asking.PaymentRequestPage(), read_only=True)
+
+    @rpc
+    def get_payment_request_settings(self, practice_id):
+        return self.db.run(payment_requests.current_settings, practice_id, answer=asking.RequestSettings(),
+                           read_only=True)
+
+    @rpc
+    def put_payment_request_settings(self, practice_id, sent):
+        return self.db.run(payment_requests.change_settings, practice_id, asking.RequestSettings().load(sent),
+                           answer=asking.RequestSettings(), retry_on_race=True)
+
+    @rpc
+    def open_payment_link(self, practice_id, token):
+        """The payment portal opens a link: the request it is for (a sent request becomes opened)."""
+        return self.db.run(payment_requests.open_payment_link, self.link_key, practice_id, token,
+                           answer=asking.PaymentLink())
+
+    @timer(interval=PAYMENT_REQUEST_TEXTS_SECONDS)
+    def send_payment_request_texts(self):
+        payment_requests.send_due(self.db, self.sms, self.link_key)

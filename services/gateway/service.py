@@ -18,6 +18,7 @@ from services.gateway.office_keys import OfficeKeys
 from services.gateway.pages.site import PortalPages
 from services.gateway.patient import PatientApi
 from services.gateway.payments import PaymentsApi
+from services.gateway.payment_requests import OfficePaymentRequestsApi
 from services.gateway.portal import OfficePortalApi
 from services.gateway.schemas import Health
 from services.gateway.texting import OfficeTextingApi
@@ -30,8 +31,8 @@ BACKENDS = ("identity", "forms", "billing", "sms")
 
 class GatewayService(OfficeApi, OfficeAppointmentsApi, OfficeFormTemplatesApi, OfficeFormRequirementsApi,
                      OfficeFormSubmissionsApi, OfficeTextingApi, OfficeTextingInboxApi, OfficeTextingUsageApi,
-                     OfficeLedgerApi, OfficePortalApi, PatientApi, PatientAccessApi, PaymentsApi, TwilioWebhooks,
-                     PortalPages, ConsolePages, ApiDocs):
+                     OfficeLedgerApi, OfficePaymentRequestsApi, OfficePortalApi, PatientApi, PatientAccessApi,
+                     PaymentsApi, TwilioWebhooks, PortalPages, ConsolePages, ApiDocs):
     name = "gateway"
 
     identity = ServiceRpc("identity")

@@ -18,6 +18,8 @@ from tests.gateway.conftest import PATIENT_ANSWER, PRACTICE
 
 # A valid body for every route that takes one: the probes below change one thing at a time.
 VALID_BODIES = {
+    "post_payment_request": {"patient": "P-1", "amount_cents": 5000, "message": "Thank you for your visit!"},
+    "put_payment_request_settings": {"link_days": 30, "follow_up_days": [3, 7]},
     "put_clinic": {"name": "Main Street", "phone": "+15555550100", "country": "US", "timezone": "America/Chicago"},
     "put_patient": {"first_name": "Ann", "last_name": "Lee", "birthdate": "1980-02-03", "email": "ann@example.com",
                     "mobile_phone": "+15555550111", "clinic": "main", "guarantor": "P-1", "text_ok": "yes"},
