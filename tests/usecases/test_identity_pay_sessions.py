@@ -351,6 +351,33 @@ def test_names_of_no_one_lock_just_the_same(world, payer, maria):
     assert "nadie" not in lock.subject.lower() and len(lock.subject) == 64  # a keyed hash, no names
 
 
+def test_wrong_birth_dates_on_a_link_lock_the_payer_s_names(world, payer, maria):
+    for i in range(5):
+        payer.start_for(maria["id"], birthdate=f"1980-05-{i + 1:02d}", client=f"192.0.2.{i}")
+    refused("TOO_MANY_ATTEMPTS", lambda: payer.start(client="198.51.100.9"))
+
+
+def test_with_a_code_birth_dates_are_not_counted_so_a_lock_cannot_tell_the_right_one(world, payer, maria, sms):
+    """Only wrong birth dates would lock: the sixth start would tell which birth date is right.
+    With a code to come, the codes are counted instead, a decoy's as a payer's."""
+    with_code(world)
+    for birthdate in ("1980-05-18", "1980-05-17"):
+        for i in range(6):
+            assert payer.start(birthdate=birthdate, client=f"192.0.2.{i}")["code_required"] is True
+    assert world.count(PayLock) == 0
+
+
+@pytest.mark.parametrize("birthdate", ["1980-05-17", "1980-05-18"], ids=["payer", "decoy"])
+def test_with_a_code_wrong_codes_lock_a_decoy_s_names_as_a_payer_s(world, payer, maria, sms, birthdate):
+    with_code(world)
+    token = payer.start(birthdate=birthdate)["token"]
+    for wrong in ("000001", "000002", "000003", "000004", "000005"):
+        if sms.sent and wrong == payer.code():
+            wrong = "999999"
+        refused("INVALID_CODE", payer.verify, token, wrong)
+    refused("TOO_MANY_ATTEMPTS", lambda: payer.start(birthdate=birthdate, client="198.51.100.9"))
+
+
 def test_a_right_birth_date_starts_the_count_again(world, payer, maria):
     wrong_birthdates(payer, 4)
     payer.start(client="198.51.100.9")

@@ -18,10 +18,13 @@ the code that never fits. Which is unavoidable: paying needs someone verified. W
 shows is why: no one, several people, a dependent and a wrong birth date look alike.
 
 Limits: starts per client address, counted with claims and resets (proofs.client_may_start);
-and failed birth dates and codes per payer, counted by the keyed hash of the names they were
-about (domain.pay): 5 in a row lock those names for 15 minutes, whether or not anyone has
-them, so that TOO_MANY_ATTEMPTS tells nothing about who exists. A right birth date (and code)
-starts the count again.
+and failures per payer, counted by the keyed hash of the names they were about (domain.pay):
+5 in a row lock those names for 15 minutes, whether or not anyone has them, so that
+TOO_MANY_ATTEMPTS tells nothing about who exists. With "birthdate" the failures are the starts
+that matched no payer (wrong birth dates among them); with "birthdate_and_code" they are the
+wrong codes, decoys' and payers' alike, and a wrong birth date is not counted: it is never
+said (no code comes), and a count that locked only wrong ones would say it. A verified
+session starts the count again.
 """
 import uuid
 from typing import NamedTuple, Optional
@@ -131,7 +134,11 @@ def _open(uow, key, sent, find):
     code_required = practice.pay_verification == PAY_BY_BIRTHDATE_AND_CODE
     started = Started(token, code_required)
     if payer is None:
-        _failed(uow, lock, now)
+        if not code_required:
+            # Counted only where the answer tells it anyway (`live`): with a code to come,
+            # a count would tell which birth dates are right (only the wrong ones would
+            # lock), so there the codes are counted, alike for decoys and payers.
+            _failed(uow, lock, now)
         audit.record(uow, practice.id, named, STARTED, NOT_VERIFIED if named else "accepted")
         return _Opened(started, row.id, practice.id, None)
     audit.record(uow, practice.id, named, STARTED, "accepted")
