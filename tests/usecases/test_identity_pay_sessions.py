@@ -8,10 +8,11 @@ import pytest
 from marshmallow import ValidationError
 
 from chairside.contracts import identity as contract
-from chairside.refusals import Forbidden, NotFound, TooManyRequests, Unauthenticated
+from chairside.refusals import Forbidden, NotFound, TooManyRequests, Unauthenticated, ValidationFailed
 from chairside.refusals import SERVICE_UNAVAILABLE
 from services.identity.domain import pay
 from services.identity.models import AuditEntry, PayLock, PaySession, TextCodeSend
+from services.identity.service import IdentityService
 from services.identity.usecases import pay_sessions, sessions
 from tests.usecases.identity_world import CLIENT, KEY, years_ago
 from tests.usecases.test_identity_signin import other_than, refused
@@ -486,3 +487,36 @@ def test_bad_details_are_refused_before_anything_is_stored(world, payer, body, f
         contract.PayStart().load(body)
     assert field in caught.value.messages
     assert world.count(PaySession) == 0 and world.count(AuditEntry) == 0
+
+
+# -- the entrypoints, as the gateway calls them ----------------------------------------------------
+
+class Myself:
+    """identity's RPC proxy to itself: `later` calls the named entrypoint of `service` (at once)."""
+
+    def __init__(self):
+        self.service = None
+
+    def later(self, rpc_name, *args):
+        getattr(self.service, rpc_name)(*args)
+
+
+def test_the_entrypoints_load_run_and_dump_a_journey_with_a_code(world, maria, sms, clock, identity_db):
+    with_code(world)
+    service = IdentityService()
+    service.db, service.sms, service.hash_key, service.myself = identity_db.worker(), sms, KEY, Myself()
+    service.myself.service = service
+    started = service.start_pay_session({"practice": "demo", "client": CLIENT, **MARIA})
+    assert set(started) == {"token", "code_required"} and started["code_required"] is True
+    code = PAY_CODE.search(sms.sent[-1][2]["body"]).group(1)
+    answer = {"practice_id": world.practice_id, "patient_id": maria["id"], "expires_at": expires(clock, 15)}
+    assert service.verify_pay_session(started["token"], {"code": code}) == answer
+    assert service.pay_session(started["token"]) == answer
+    assert service.end_pay_session(started["token"]) is None
+    refused("PAY_SESSION_REQUIRED", service.pay_session, started["token"])
+    by_link = service.start_pay_session_for_patient({"practice": "demo", "patient_id": maria["id"],
+                                                     "birthdate": "1980-05-17", "client": CLIENT})
+    assert service.verify_pay_session(by_link["token"], {"code": PAY_CODE.search(sms.sent[-1][2]["body"]).group(1)})
+    refused("VALIDATION_ERROR", service.start_pay_session, {"practice": "demo", "client": CLIENT, **MARIA,
+                                                             "birthdate": "yesterday"}, kind=ValidationFailed)
+    refused("VALIDATION_ERROR", service.verify_pay_session, by_link["token"], {"code": ""}, kind=ValidationFailed)
