@@ -453,12 +453,19 @@ def test_the_token_is_kept_only_as_a_keyed_hash(world, payer, maria):
 # -- the practice's settings -------------------------------------------------------------------------
 
 def test_payments_switched_off_refuses_starts_and_sessions(world, payer, maria):
+    with_code(world)
     token = payer.start()["token"]
-    world.put_settings({"modules": {**ALL_ON, "payments": False}})
+    code = payer.code()
+    world.put_settings({"modules": {**ALL_ON, "payments": False}, "pay_verification": "birthdate_and_code"})
     refused("MODULE_DISABLED", payer.start, kind=Forbidden)
     refused("MODULE_DISABLED", payer.start_for, maria["id"])
-    refused("MODULE_DISABLED", payer.live, token)
+    refused("MODULE_DISABLED", payer.verify, token, code)
     assert world.count(PaySession) == 1
+    world.put_settings({"modules": ALL_ON, "pay_verification": "birthdate_and_code"})
+    assert payer.verify(token, code)
+    world.put_settings({"modules": {**ALL_ON, "payments": False}})
+    refused("MODULE_DISABLED", payer.live, token)
+    refused("MODULE_DISABLED", payer.verify, token, code)
 
 
 def test_an_unknown_practice_is_not_found(world, payer):

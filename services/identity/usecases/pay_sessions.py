@@ -186,9 +186,11 @@ def verify(uow, key, token, sent):
     """The texted code of a session that is waiting for one. A session verified already
     answers as `live` (the page was sent twice); a decoy's code never fits."""
     row = _open_session(uow, key, token)
+    practice = uow.session.get(Practice, row.practice_id, with_for_update=True)  # one verify of a payer at a time
+    if not practice.modules[PAYMENTS]:
+        raise MODULE_DISABLED()
     if row.verified_at is not None:
         return _touch(uow, row)
-    practice = uow.session.get(Practice, row.practice_id, with_for_update=True)  # one verify of a payer at a time
     now = uow.clock.now()
     lock = _lock(uow, practice.id, row.subject)
     wait = pay.lock_wait(lock.failures, lock.locked_until, now)
