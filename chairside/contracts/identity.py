@@ -23,6 +23,13 @@ Added for the office API (issue 8):
 
 Added for forms (issue 9):
     record_accesses(AccessRecords) -> None               one audit entry per patient, one call
+
+Added for the payment portal without signing in (issue 11), see "Pay sessions" below:
+    start_pay_session(PayStart) -> PayStarted            the same answer whatever matched
+    start_pay_session_for_patient(PayStartForPatient) -> PayStarted   a message-to-pay link's patient
+    verify_pay_session(token, Code) -> PaySession        the texted code ("verify and pay")
+    pay_session(token) -> PaySession                     PAY_SESSION_NOT_VERIFIED, PAY_SESSION_REQUIRED
+    end_pay_session(token) -> None
 """
 import re
 from datetime import timedelta
@@ -63,6 +70,18 @@ MAX_TOKEN = 128     # an invitation token
 MAX_URL = 300
 MAX_RECORDED_READS = 100   # patients of one request's reads (a page of submissions is at most 100)
 
+# How the payment portal (/p/{slug}/pay) verifies a payer who does not sign in (the
+# practice's setting): their name and birth date, or those and a code texted to the phone on file.
+PAY_BY_BIRTHDATE = "birthdate"
+PAY_BY_BIRTHDATE_AND_CODE = "birthdate_and_code"
+PAY_VERIFICATIONS = (PAY_BY_BIRTHDATE, PAY_BY_BIRTHDATE_AND_CODE)
+DEFAULT_PAY_VERIFICATION = PAY_BY_BIRTHDATE
+# A pay session lets its holder pay and nothing else; it ends after this long without a
+# request, and this long after it started however active it is.
+PAY_SESSION_IDLE_TIMEOUT = timedelta(minutes=15)
+PAY_SESSION_LIFETIME = timedelta(minutes=60)
+PAY_CODE_PURPOSE = "pay_code"  # what sms files a pay session's code under: a patient's code, a secret
+
 # -- error codes --------------------------------------------------------------------------
 
 PRACTICE_EXISTS = ErrorCode("PRACTICE_EXISTS", Conflict, "A practice with this slug exists already.")
@@ -100,6 +119,10 @@ PATIENT_NOT_TEXTABLE = ErrorCode("PATIENT_NOT_TEXTABLE", Conflict,
                                  "The patient has no mobile phone that can receive texts.")
 DEPENDENT_NEEDS_OFFICE = ErrorCode("DEPENDENT_NEEDS_OFFICE", Conflict,
                                    "A dependent gets portal access only from the office; their guarantor sees them.")
+PAY_SESSION_REQUIRED = ErrorCode("PAY_SESSION_REQUIRED", Unauthenticated,
+                                 "Enter your details to pay: this payment session has ended or never began.")
+PAY_SESSION_NOT_VERIFIED = ErrorCode("PAY_SESSION_NOT_VERIFIED", Unauthenticated,
+                                     "We could not verify you: check your name, birth date and code, and try again.")
 
 
 # -- inputs -------------------------------------------------------------------------------
@@ -172,6 +195,12 @@ class PortalModules(Input):
     messages = StrictBoolean(required=True)
 
 
+def pay_verification(**kwargs):
+    return fields.String(validate=validate.OneOf(PAY_VERIFICATIONS), metadata={
+        "description": "How the payment portal verifies a payer who does not sign in: `birthdate` (name and birth "
+                       "date), or `birthdate_and_code` (and a code texted to the phone on file)."}, **kwargs)
+
+
 class PortalSettings(Input):
     """Loaded from the office and dumped back: what the practice's patients get."""
     modules = fields.Nested(PortalModules, required=True, metadata={
@@ -179,6 +208,7 @@ class PortalSettings(Input):
     dependent_age = WholeNumber(load_default=DEFAULT_DEPENDENT_AGE, validate=validate.Range(
         MIN_DEPENDENT_AGE, MAX_DEPENDENT_AGE), metadata={
         "description": "Family members under this age are dependents: their guarantor sees them."})
+    pay_verification = pay_verification(load_default=DEFAULT_PAY_VERIFICATION)
 
 
 def username(**kwargs):
@@ -355,6 +385,7 @@ class Portal(Schema):
     practice = fields.Nested(Practice, required=True)
     modules = fields.List(fields.String(validate=validate.OneOf(PORTAL_MODULES)), required=True)
     dependent_age = fields.Integer(required=True)
+    pay_verification = pay_verification(required=True)
 
 
 class Invitation(Schema):
@@ -401,3 +432,45 @@ class AuditEntry(Schema):
 
 class AuditLog(Schema):
     entries = fields.List(fields.Nested(AuditEntry), required=True)
+
+
+# -- pay sessions: paying without signing in (the payment portal) ------------------------------
+#
+# A payer proves who they are with their name and birth date (or, from a message-to-pay link
+# that billing resolved to a patient, the birth date alone), plus a texted code when the
+# practice's `pay_verification` is `birthdate_and_code`. Every start answers a token, whatever
+# matched: a session that matched no payer (no one, several people, a dependent, a wrong
+# birth date) is a decoy that never verifies. The token is a pay session only, never a
+# portal session: it reads nothing but `pay_session`.
+
+class PayStart(Input):
+    """The payment portal's form: the payer's names and birth date."""
+    practice = fields.String(required=True, validate=validate.Regexp(SLUG_PATTERN))
+    first_name = name(MAX_NAME, required=True)
+    last_name = name(MAX_NAME, required=True)
+    birthdate = fields.Date(required=True)
+    client = client(required=True)
+
+
+class PayStartForPatient(Input):
+    """A message-to-pay link: billing resolved its token to the patient; the birth date is asked."""
+    practice = fields.String(required=True, validate=validate.Regexp(SLUG_PATTERN))
+    patient_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    birthdate = fields.Date(required=True)
+    client = client(required=True)
+
+
+class PayStarted(Schema):
+    token = fields.String(required=True, metadata={
+        "description": "The pay session's secret, whatever matched: keep it in a cookie scoped to the payment "
+                       "portal. Shown this once."})
+    code_required = fields.Boolean(required=True, metadata={
+        "description": "The practice asks for a texted code next (`verify_pay_session`); the same answer whether "
+                       "or not a code went out."})
+
+
+class PaySession(Schema):
+    """A verified pay session: who pays, at which practice, until when if left idle."""
+    practice_id = fields.String(required=True)
+    patient_id = fields.String(required=True)
+    expires_at = fields.AwareDateTime(required=True)

@@ -20,14 +20,17 @@ class OfficePortalApi:
                                   "qr_png_url": links.qr_png_url(call.request, slug)})
 
     @route("GET", "/office/v1/portal-settings", tag=PORTAL, auth=OFFICE, answers=identity.PortalSettings,
-           summary="The portal modules the practice's patients get, and the dependent age")
+           summary="The portal modules the practice's patients get, the dependent age, and how the payment portal "
+                   "verifies payers")
     def get_portal_settings(self, call):
         return self.identity.get_portal_settings(call.practice_id)
 
     @route("PUT", "/office/v1/portal-settings", tag=PORTAL, auth=OFFICE, body=identity.PortalSettings,
-           answers=identity.PortalSettings, summary="Switch portal modules on or off; set the dependent age",
+           answers=identity.PortalSettings,
+           summary="Switch portal modules on or off; set the dependent age and how the payment portal verifies payers",
            description="Applies at the patients' next page load or API call: a module that is off disappears "
-                       "from every page and its patient routes answer 403 MODULE_DISABLED.")
+                       "from every page and its patient routes answer 403 MODULE_DISABLED. A full replacement: "
+                       "`dependent_age` and `pay_verification` left out go back to their defaults.")
     def put_portal_settings(self, call):
         return self.identity.put_portal_settings(call.practice_id, call.body)
 

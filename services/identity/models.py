@@ -2,7 +2,7 @@
 from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, foreign, mapped_column, relationship, synonym
 
-from chairside.contracts.identity import DEFAULT_DEPENDENT_AGE, PORTAL_MODULES
+from chairside.contracts.identity import DEFAULT_DEPENDENT_AGE, DEFAULT_PAY_VERIFICATION, PORTAL_MODULES
 from chairside.types import UtcDateTime
 from services.identity.domain import family, throttle
 
@@ -25,6 +25,8 @@ class Practice(Base):
     module_payments: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     module_appointments: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     module_messages: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # How the payment portal verifies a payer who does not sign in (contract.PAY_VERIFICATIONS).
+    pay_verification: Mapped[str] = mapped_column(String(20), nullable=False, default=DEFAULT_PAY_VERIFICATION)
 
     @property
     def modules(self):
@@ -285,3 +287,30 @@ class Invitation(Base):
     created_at = mapped_column(UtcDateTime, nullable=False)
     used_at = mapped_column(UtcDateTime, nullable=True)
     voided_at = mapped_column(UtcDateTime, nullable=True)
+
+
+class PaySession(TextedProof, Base):
+    """One payer of the payment portal who did not sign in: started with their details (or a
+    message-to-pay link and a birth date), verified at once or by a texted code as the
+    practice asks, then a short-lived token that lets them pay and nothing else.
+
+    A decoy (no patient) when the details matched no payer: it answers exactly like a real
+    one, never verifies and no code ever fits it. Its token (a keyed hash) is given at the
+    start, decoy or not; `subject` is the keyed hash of the names it is about (PayLock).
+    """
+    __tablename__ = "pay_sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    subject: Mapped[str] = mapped_column(String(64), nullable=False)
+    last_seen_at = mapped_column(UtcDateTime, nullable=False)
+    __table_args__ = (Index("ix_pay_sessions_client", "practice_id", "client", "created_at"),)
+
+
+class PayLock(Base):
+    """Failed birth dates and codes of the payment portal, counted per payer: by the keyed
+    hash of the names they were about (domain.pay.subject), so that a lock falls on names
+    whether or not such a patient exists and says nothing about who does."""
+    __tablename__ = "pay_locks"
+    practice_id: Mapped[str] = mapped_column(ForeignKey("practices.id"), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, nullable=False)
+    locked_until = mapped_column(UtcDateTime, nullable=True)

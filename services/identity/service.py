@@ -8,8 +8,8 @@ from chairside.entrypoints import ChairsideService, rpc
 from chairside.remote import ServiceRpc
 from services.identity.providers import HashKey, PasswordHashing, StrengthCheck
 from services.identity.usecases import (
-    access, audit, claims, factors, family, invitations, passwords, patient_files, patient_search, practices, resets,
-    sessions, settings, signin, staff, sync,
+    access, audit, claims, factors, family, invitations, passwords, patient_files, patient_search, pay_sessions,
+    practices, resets, sessions, settings, signin, staff, sync,
 )
 from services.identity.usecases.accounts import STAFF
 
@@ -139,6 +139,36 @@ class IdentityService(ChairsideService):
     def complete_reset(self, reset_id, sent):
         self.db.run(resets.complete, self.hash_key, reset_id, contract.NewPassword().load(sent), self.strength,
                     self.hashing)
+
+    # -- paying without signing in (the payment portal) -------------------------------------
+
+    @rpc
+    def start_pay_session(self, sent):
+        return contract.PayStarted().dump(pay_sessions.start(
+            self.db, self.hash_key, contract.PayStart().load(sent), self.myself.later))
+
+    @rpc
+    def start_pay_session_for_patient(self, sent):
+        return contract.PayStarted().dump(pay_sessions.start_for_patient(
+            self.db, self.hash_key, contract.PayStartForPatient().load(sent), self.myself.later))
+
+    @rpc
+    def text_pay_code(self, session_id, practice_id, patient_id):
+        """identity's own call, sent by the starts of pay sessions and never awaited."""
+        pay_sessions.text_code(self.db, self.sms, self.hash_key, session_id, practice_id, patient_id)
+
+    @rpc
+    def verify_pay_session(self, token, sent):
+        return self.db.run(pay_sessions.verify, self.hash_key, token, contract.Code().load(sent),
+                           answer=contract.PaySession())
+
+    @rpc
+    def pay_session(self, token):
+        return self.db.run(pay_sessions.live, self.hash_key, token, answer=contract.PaySession())
+
+    @rpc
+    def end_pay_session(self, token):
+        self.db.run(pay_sessions.end, self.hash_key, token)
 
     @rpc
     def login(self, sent):

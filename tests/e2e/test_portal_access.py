@@ -135,7 +135,8 @@ def test_portal_settings_switch_a_module_off_and_on(family):
     portal, office, _ = family
     settings = office.get("/office/v1/portal-settings")
     assert settings.status_code == 200 and settings.json() == {
-        "modules": {"forms": True, "payments": True, "appointments": True, "messages": True}, "dependent_age": 16}
+        "modules": {"forms": True, "payments": True, "appointments": True, "messages": True}, "dependent_age": 16,
+        "pay_verification": "birthdate"}
     access = issue(office, "P-1")
     token = portal.sign_in_by_text(access["username"], access["temporary_password"], MARIA["mobile_phone"])["token"]
     assert portal.put("/api/v1/me/password", {"current_password": access["temporary_password"],
@@ -144,11 +145,12 @@ def test_portal_settings_switch_a_module_off_and_on(family):
     sofia = f"/api/v1/patients/{family_ids['Sofia']}/balance"
     wait_until(lambda: portal.get(sofia, token).status_code == 200, message="billing to open Sofia's account")
 
-    off = {"modules": {"forms": True, "payments": False, "appointments": True, "messages": True}, "dependent_age": 16}
+    off = {"modules": {"forms": True, "payments": False, "appointments": True, "messages": True}, "dependent_age": 16,
+           "pay_verification": "birthdate_and_code"}
     assert office.http.put(f"{office.url}/office/v1/portal-settings", json=off, timeout=30).json() == off
     refused = portal.get(sofia, token)
     assert refused.status_code == 403 and refused.json()["error"] == "MODULE_DISABLED"
-    on = {"modules": dict(off["modules"], payments=True), "dependent_age": 16}
+    on = {"modules": dict(off["modules"], payments=True), "dependent_age": 16, "pay_verification": "birthdate"}
     assert office.http.put(f"{office.url}/office/v1/portal-settings", json=on, timeout=30).status_code == 200
     assert portal.get(sofia, token).json() == {"balance_cents": 0, "currency": "USD"}
 

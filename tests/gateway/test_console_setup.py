@@ -14,7 +14,7 @@ from tests.gateway.console_pages import (
 )
 
 SETTINGS = {"modules": {"forms": True, "payments": False, "appointments": True, "messages": False},
-            "dependent_age": 16}
+            "dependent_age": 16, "pay_verification": "birthdate_and_code"}
 # sms's ClinicTextingSettings, with issue 10's opt-in preferences
 DOWNTOWN = {"clinic_id": "clinic-1", "external_id": "C-1", "name": "Downtown", "subscribed": True,
             "number": "+15555550100", "opt_in_title": "Downtown Smiles", "prompt_opt_in": True}
@@ -78,15 +78,21 @@ def test_the_portal_settings_show_what_identity_holds(console):
     assert re.search(r'id="dependent_age" name="dependent_age" type="text" value="16"', text)
     assert "<legend>What patients get in the portal</legend>" in text
     assert re.search(r'<fieldset class="field" aria-describedby="modules-hint">', text)
+    assert re.search(r'<input type="radio" name="pay_verification" id="pay_verification" value="birthdate">', text)
+    assert re.search(r'<input type="radio" name="pay_verification" id="pay_verification-birthdate_and_code" '
+                     r'value="birthdate_and_code" checked>', text)
+    assert "then a code texted to the phone on file" in text
 
 
 def test_saving_the_portal_settings_puts_them_and_says_so(console):
     fakes, session = console
     fakes.identity.put_portal_settings.return_value = SETTINGS
-    answer = post(session, "/office/demo/setup/portal", {"forms": "on", "appointments": "on", "dependent_age": " 18 "})
+    answer = post(session, "/office/demo/setup/portal", {"forms": "on", "appointments": "on", "dependent_age": " 18 ",
+                                                         "pay_verification": "birthdate_and_code"})
     assert answer.status_code == 303 and answer.headers["Location"] == "/office/demo/setup/portal?notice=portal-settings-saved"
     fakes.identity.put_portal_settings.assert_called_once_with("practice-1", {
-        "modules": {"forms": True, "payments": False, "appointments": True, "messages": False}, "dependent_age": 18})
+        "modules": {"forms": True, "payments": False, "appointments": True, "messages": False}, "dependent_age": 18,
+        "pay_verification": "birthdate_and_code"})
     fakes.identity.get_portal_settings.return_value = SETTINGS
     assert "The portal settings are saved" in get(session, answer.headers["Location"]).text
 
@@ -94,7 +100,8 @@ def test_saving_the_portal_settings_puts_them_and_says_so(console):
 def test_an_age_identity_refuses_is_said_beside_the_field_and_the_boxes_stay_as_sent(console):
     fakes, session = console
     fakes.identity.put_portal_settings.side_effect = VALIDATION_ERROR(fields={"dependent_age": ["Not a valid integer."]})
-    answer = post(session, "/office/demo/setup/portal", {"payments": "on", "dependent_age": "sixteen"})
+    answer = post(session, "/office/demo/setup/portal", {"payments": "on", "dependent_age": "sixteen",
+                                                         "pay_verification": "birthdate"})
     assert fakes.identity.put_portal_settings.call_args.args[1]["dependent_age"] == "sixteen"
     assert answer.status_code == 400 and "<title>Error: Portal settings" in answer.text
     assert re.search(r'id="dependent_age-error-1"><span class="visually-hidden">Error:</span> Enter a whole number of '
@@ -104,9 +111,26 @@ def test_an_age_identity_refuses_is_said_beside_the_field_and_the_boxes_stay_as_
 
 def test_a_blank_age_is_said_without_asking_identity(console):
     fakes, session = console
-    answer = post(session, "/office/demo/setup/portal", {"forms": "on", "dependent_age": ""})
+    answer = post(session, "/office/demo/setup/portal", {"forms": "on", "dependent_age": "", "pay_verification": "birthdate"})
     assert answer.status_code == 400 and 'id="dependent_age-error-1"' in answer.text
     fakes.identity.put_portal_settings.assert_not_called()
+
+
+def test_no_way_of_verifying_payers_is_said_without_asking_identity(console):
+    """A form without the choice (an old page) must not put the setting back to its default."""
+    fakes, session = console
+    answer = post(session, "/office/demo/setup/portal", {"forms": "on", "dependent_age": "16"})
+    assert answer.status_code == 400 and 'id="pay_verification-error-1"' in answer.text
+    assert "Choose how patients who pay without signing in prove who they are." in answer.text
+    fakes.identity.put_portal_settings.assert_not_called()
+
+
+def test_a_way_of_verifying_identity_refuses_is_said_beside_the_choice(console):
+    fakes, session = console
+    fakes.identity.put_portal_settings.side_effect = VALIDATION_ERROR(fields={"pay_verification": ["Must be one of"]})
+    answer = post(session, "/office/demo/setup/portal", {"dependent_age": "16", "pay_verification": "by_magic"})
+    assert answer.status_code == 400 and 'id="pay_verification-error-1"' in answer.text
+    assert not re.search(r'value="birthdate[a-z_]*" checked', answer.text)
 
 
 # -- texting ------------------------------------------------------------------------------------------

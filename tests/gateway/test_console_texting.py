@@ -307,7 +307,7 @@ def test_other_console_pages_do_not_ask_for_the_limit(console):
     fakes, session = console
     fakes.identity.get_portal_settings.return_value = {"modules": {"forms": True, "payments": True,
                                                                    "appointments": True, "messages": True},
-                                                       "dependent_age": 16}
+                                                       "dependent_age": 16, "pay_verification": "birthdate"}
     for path in ("setup", "setup/portal", "account"):
         get(session, "/office/demo/" + path)
     fakes.sms.get_spend_limit.assert_not_called()

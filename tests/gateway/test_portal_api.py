@@ -30,11 +30,19 @@ def test_the_portal_link_uses_the_public_base_url(gateway, office, monkeypatch):
 
 def test_portal_settings_are_identitys(gateway, office):
     settings = {"modules": {"forms": True, "payments": False, "appointments": True, "messages": False},
-                "dependent_age": 18}
+                "dependent_age": 18, "pay_verification": "birthdate_and_code"}
     gateway.identity.put_portal_settings.return_value = settings
     answer = office.put("/office/v1/portal-settings", json=settings)
     assert answer.status_code == 200, answer.text
     gateway.identity.put_portal_settings.assert_called_once_with("practice-1", settings)
+
+
+def test_portal_settings_left_out_go_back_to_their_defaults(gateway, office):
+    modules = {"forms": True, "payments": True, "appointments": True, "messages": True}
+    defaults = {"modules": modules, "dependent_age": 16, "pay_verification": "birthdate"}
+    gateway.identity.put_portal_settings.return_value = defaults
+    assert office.put("/office/v1/portal-settings", json={"modules": modules}).json() == defaults
+    gateway.identity.put_portal_settings.assert_called_once_with("practice-1", defaults)
 
 
 @pytest.mark.parametrize("body, field", [
@@ -46,6 +54,8 @@ def test_portal_settings_are_identitys(gateway, office):
      "dependent_age"),
     ({"modules": {"forms": True, "payments": False, "appointments": True, "messages": True}, "dependent_age": 16.5},
      "dependent_age"),
+    ({"modules": {"forms": True, "payments": False, "appointments": True, "messages": True},
+      "pay_verification": "code"}, "pay_verification"),
 ])
 def test_bad_portal_settings_change_nothing(gateway, office, body, field):
     answer = office.put("/office/v1/portal-settings", json=body)

@@ -1,5 +1,6 @@
-"""Portal settings against a real database: the modules a practice's patients get and the
-dependent age; the family view follows a new age at once; bad input changes nothing."""
+"""Portal settings against a real database: the modules a practice's patients get, the
+dependent age and how the payment portal verifies payers; the family view follows a new age
+at once; bad input changes nothing."""
 from datetime import timedelta
 
 import pytest
@@ -10,21 +11,25 @@ from tests.usecases.identity_world import years_ago
 from tests.usecases.test_identity_signin import refused
 
 ALL_ON = {"forms": True, "payments": True, "appointments": True, "messages": True}
+DEFAULTS = {"modules": ALL_ON, "dependent_age": 16, "pay_verification": "birthdate"}
 
 
 def test_a_new_practice_has_every_module_on_and_the_default_dependent_age(world):
-    assert world.get_settings() == {"modules": ALL_ON, "dependent_age": 16}
+    assert world.get_settings() == DEFAULTS
     portal = world.portal()
     assert portal["practice"]["slug"] == "demo" and portal["practice"]["name"] == "Demo Dental"
-    assert (portal["modules"], portal["dependent_age"]) == (["forms", "payments", "appointments", "messages"], 16)
+    assert (portal["modules"], portal["dependent_age"], portal["pay_verification"]) == (
+        ["forms", "payments", "appointments", "messages"], 16, "birthdate")
 
 
 def test_put_replaces_the_settings_and_the_portal_shows_them(world):
-    body = {"modules": {**ALL_ON, "payments": False, "messages": False}, "dependent_age": 18}
+    body = {"modules": {**ALL_ON, "payments": False, "messages": False}, "dependent_age": 18,
+            "pay_verification": "birthdate_and_code"}
     assert world.put_settings(body) == body
     assert world.get_settings() == body
-    assert world.portal()["modules"] == ["forms", "appointments"]
-    assert world.put_settings({"modules": ALL_ON}) == {"modules": ALL_ON, "dependent_age": 16}  # the default again
+    assert (world.portal()["modules"], world.portal()["pay_verification"]) == (
+        ["forms", "appointments"], "birthdate_and_code")
+    assert world.put_settings({"modules": ALL_ON}) == DEFAULTS  # the defaults again
 
 
 def test_a_signed_in_patient_learns_the_modules_on(world):
@@ -36,7 +41,7 @@ def test_a_signed_in_patient_learns_the_modules_on(world):
 def test_settings_are_the_practice_s_own(world):
     other = world.practice("other", "Other Dental")["practice"]["id"]
     world.put_settings({"modules": {**ALL_ON, "forms": False}, "dependent_age": 20}, practice_id=other)
-    assert world.get_settings() == {"modules": ALL_ON, "dependent_age": 16}
+    assert world.get_settings() == DEFAULTS
     assert world.portal("other")["modules"] == ["payments", "appointments", "messages"]
 
 
@@ -58,12 +63,15 @@ def test_an_unknown_practice_is_not_found(world, call):
     ({"modules": {**ALL_ON, "chat": True}}, "modules"),
     ({"dependent_age": 16}, "modules"),
     ({"modules": ALL_ON, "colour": "blue"}, "colour"),
+    ({"modules": ALL_ON, "pay_verification": "code"}, "pay_verification"),
+    ({"modules": ALL_ON, "pay_verification": None}, "pay_verification"),
+    ({"modules": ALL_ON, "pay_verification": "BIRTHDATE"}, "pay_verification"),
 ])
 def test_bad_settings_are_refused_and_change_nothing(world, body, field):
     with pytest.raises(ValidationError) as caught:
         world.put_settings(body)
     assert field in caught.value.messages
-    assert world.get_settings() == {"modules": ALL_ON, "dependent_age": 16}
+    assert world.get_settings() == DEFAULTS
 
 
 @pytest.mark.parametrize("age", [1, 25])

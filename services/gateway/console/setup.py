@@ -1,6 +1,7 @@
 """eServices setup: the portal's address and QR code to hand out, and the portal settings
-(which modules patients get, the dependent age). identity keeps the settings and decides
-what is valid; texting has its own pages (texting_setup.py)."""
+(which modules patients get, the dependent age, how the payment portal verifies payers).
+identity keeps the settings and decides what is valid; texting has its own pages
+(texting_setup.py)."""
 from typing import NamedTuple
 
 from markupsafe import Markup
@@ -22,7 +23,8 @@ class Section(NamedTuple):
 
 SECTIONS = (
     Section(staff.MANAGE_PORTAL_SETTINGS, "setup/portal", "Portal settings",
-            "Which parts of the portal patients get, and the age under which a family member is a dependent."),
+            "Which parts of the portal patients get, the age under which a family member is a dependent, and how "
+            "patients who pay without signing in prove who they are."),
     Section(staff.MANAGE_TEXTING_SETUP, "setup/texting", "Texting",
             "Which clinics text patients and from which number, and the practice's default texting clinic."),
 )
@@ -35,6 +37,12 @@ MODULES = tuple((name, MODULE_WORDS[name]) for name in identity.PORTAL_MODULES)
 AGE = "dependent_age"
 AGE_WORDS = (f"Enter a whole number of years from {identity.MIN_DEPENDENT_AGE} to "
              f"{identity.MAX_DEPENDENT_AGE}.")
+PAY = "pay_verification"
+# Each of identity's ways of verifying a payer in words (one without words fails at start-up).
+PAY_WORDS = {identity.PAY_BY_BIRTHDATE: "Name and birth date",
+             identity.PAY_BY_BIRTHDATE_AND_CODE: "Name and birth date, then a code texted to the phone on file"}
+PAY_CHOICES = tuple((value, PAY_WORDS[value]) for value in identity.PAY_VERIFICATIONS)
+PAY_BLANK = "Choose how patients who pay without signing in prove who they are."
 
 notices(CONSOLE, **{"portal-settings-saved": "The portal settings are saved: patients see the change at their "
                                              "next page."})
@@ -61,17 +69,20 @@ class SetupPages:
 
     @console_page("GET,POST", "/office/<slug>/setup/portal", permission=staff.MANAGE_PORTAL_SETTINGS)
     def console_portal_settings_page(self, view):
-        form = view.form(*(name for name, _ in MODULES), AGE)
+        form = view.form(*(name for name, _ in MODULES), AGE, PAY)
         if view.request.method == "GET":
             settings = self.identity.get_portal_settings(view.practice["id"])
             form.values.update({name: "on" if on else "" for name, on in settings["modules"].items()})
             form.values[AGE] = str(settings[AGE])
-        elif form.require(**{AGE: "Enter the age under which a family member is a dependent."}):
+            form.values[PAY] = settings[PAY]
+        elif form.require(**{AGE: "Enter the age under which a family member is a dependent.", PAY: PAY_BLANK}):
             try:
                 self.identity.put_portal_settings(view.practice["id"], {
-                    "modules": {name: bool(form[name]) for name, _ in MODULES}, AGE: figure(form[AGE].strip())})
+                    "modules": {name: bool(form[name]) for name, _ in MODULES}, AGE: figure(form[AGE].strip()),
+                    PAY: form[PAY]})
             except Exception as exc:
-                refused_in_words(form, expect(exc, VALIDATION_ERROR), {AGE: AGE_WORDS})
+                refused_in_words(form, expect(exc, VALIDATION_ERROR), {AGE: AGE_WORDS, PAY: PAY_BLANK})
             else:
                 return view.redirect(view.path("setup/portal"), notice="portal-settings-saved")
-        return view.render("office/setup_portal.html", form.status, form=form, modules=MODULES)
+        return view.render("office/setup_portal.html", form.status, form=form, modules=MODULES,
+                           pay_choices=PAY_CHOICES)

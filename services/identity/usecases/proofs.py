@@ -19,7 +19,7 @@ from sqlalchemy import delete, select
 from chairside.contracts.identity import CLAIM_EXPIRED, INVALID_CODE, PRACTICE_NOT_FOUND, TOO_MANY_CLAIMS
 from chairside.refusals import ChairsideError
 from services.identity.domain import credentials, lifetimes, throttle
-from services.identity.models import PasswordReset, PortalClaim, Practice, TextCodeSend
+from services.identity.models import PasswordReset, PaySession, PortalClaim, Practice, TextCodeSend
 from services.identity.usecases import audit, phones
 
 log = logging.getLogger(__name__)
@@ -35,8 +35,13 @@ def practice_of(uow, slug):
     return practice
 
 
+# Everything that proves who one is by name and birth date without signing in counts toward
+# one limit per client: claims, password resets and the payment portal's pay sessions.
+COUNTED = (PortalClaim, PasswordReset, PaySession)
+
+
 def client_may_start(uow, practice, client, action):
-    """True while `client` started fewer than the limit of claims and resets at the
+    """True while `client` started fewer than the limit of claims, resets and pay sessions at the
     practice within the window (counted from the stored rows, so every copy of the
     service sees the same count); otherwise the refusal is audited and TOO_MANY_CLAIMS
     recorded for after the commit."""
@@ -52,7 +57,7 @@ def client_may_start(uow, practice, client, action):
 
 def _starts(uow, practice_id, client, since):
     times = []
-    for model in (PortalClaim, PasswordReset):
+    for model in COUNTED:
         times += uow.session.scalars(select(model.created_at).where(
             model.practice_id == practice_id, model.client == client, model.created_at > since)).all()
     return times

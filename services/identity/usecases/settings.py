@@ -1,6 +1,6 @@
-"""Portal settings: which modules the practice's patients get, and the age under which a
-family member is a dependent. The family rules read the age on every call, so a change
-applies at once."""
+"""Portal settings: which modules the practice's patients get, the age under which a
+family member is a dependent, and how the payment portal verifies a payer who does not sign
+in. The rules read them on every call, so a change applies at once."""
 from typing import Dict, List, NamedTuple
 
 from sqlalchemy import select
@@ -12,12 +12,14 @@ from services.identity.models import Practice
 class Settings(NamedTuple):
     modules: Dict[str, bool]
     dependent_age: int
+    pay_verification: str
 
 
 class Portal(NamedTuple):
     practice: Practice
     modules: List[str]
     dependent_age: int
+    pay_verification: str  # the payment portal's page asks for a code when it says so
 
 
 def portal(uow, slug):
@@ -25,7 +27,7 @@ def portal(uow, slug):
     practice = uow.session.scalar(select(Practice).where(Practice.slug == slug)) if isinstance(slug, str) else None
     if practice is None:
         raise PRACTICE_NOT_FOUND()
-    return Portal(practice, practice.enabled_modules, practice.dependent_age)
+    return Portal(practice, practice.enabled_modules, practice.dependent_age, practice.pay_verification)
 
 
 def _practice(uow, practice_id):
@@ -36,8 +38,7 @@ def _practice(uow, practice_id):
 
 
 def get(uow, practice_id):
-    practice = _practice(uow, practice_id)
-    return Settings(practice.modules, practice.dependent_age)
+    return _settings(_practice(uow, practice_id))
 
 
 def put(uow, practice_id, sent):
@@ -45,4 +46,9 @@ def put(uow, practice_id, sent):
     practice = _practice(uow, practice_id)
     practice.modules = sent["modules"]
     practice.dependent_age = sent["dependent_age"]
-    return Settings(practice.modules, practice.dependent_age)
+    practice.pay_verification = sent["pay_verification"]
+    return _settings(practice)
+
+
+def _settings(practice):
+    return Settings(practice.modules, practice.dependent_age, practice.pay_verification)
