@@ -8,7 +8,8 @@ further capability. No I/O in any of them.
 from dataclasses import dataclass
 from typing import Optional
 
-from chairside.contracts.identity import TEXT_OK
+from chairside.contracts.identity import PAY_CODE_PURPOSE, TEXT_OK
+from chairside.contracts.payment_requests import PURPOSE as PAYMENT_REQUEST_PURPOSE
 from chairside.contracts.sms import (
     CANNOT_TEXT, KEYWORD_REPLY, STAFF_LOGIN_CODE, TEXTING_NOT_SET_UP, TEXTING_NUMBER_TAKEN,
 )
@@ -118,9 +119,10 @@ def check_number_free(practice_id, number, practices_using_it):
         raise TEXTING_NUMBER_TAKEN(fields={"number": [TEXTING_NUMBER_TAKEN.message]})
 
 
-# Texts whose body carries a secret (a patient's or a staff member's sign-in code, a claim
-# or password-reset code, an invitation link): sent, but never kept readable.
-SECRET_PURPOSES = frozenset({"login_code", STAFF_LOGIN_CODE, "claim_code", "reset_code", "invitation"})
+# Texts whose body carries a secret (a patient's or a staff member's sign-in code, a claim,
+# password-reset or pay code, an invitation or payment link): sent, but never kept readable.
+SECRET_PURPOSES = frozenset({"login_code", STAFF_LOGIN_CODE, "claim_code", "reset_code", "invitation", PAY_CODE_PURPOSE,
+                             PAYMENT_REQUEST_PURPOSE})
 
 
 def body_to_keep(body, purpose):

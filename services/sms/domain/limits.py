@@ -12,12 +12,13 @@ from typing import Optional
 from zoneinfo import ZoneInfo
 
 # parse_month: the "YYYY-MM" format lives in the contract, which the gateway reads too
+from chairside.contracts.identity import PAY_CODE_PURPOSE
 from chairside.contracts.sms import KEYWORD_REPLY, STAFF_LOGIN_CODE, parse_month  # noqa: F401 (limits.parse_month)
 from services.sms.domain.fees import usd_rounded
 
 # The codes a patient asks for to sign in or reach their account (sign-in, claim, password
 # reset): they go to whoever asked even before any Text OK (see domain.may_text).
-PATIENT_CODES = frozenset({"login_code", "claim_code", "reset_code"})
+PATIENT_CODES = frozenset({"login_code", "claim_code", "reset_code", PAY_CODE_PURPOSE})
 
 # Texts the limit never refuses, and whose charges count towards the month all the same:
 # - the patients' codes and the staff sign-in code: a limit must never lock anyone out;
