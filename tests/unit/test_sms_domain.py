@@ -158,7 +158,8 @@ def test_no_number_is_always_free():
 
 @pytest.mark.parametrize("purpose, secret", [("login_code", "123456"), ("staff_login_code", "123456"),
                                              ("claim_code", "123456"), ("reset_code", "123456"),
-                                             ("invitation", "invite/Zm9vYmFy")])
+                                             ("pay_code", "123456"), ("invitation", "invite/Zm9vYmFy"),
+                                             ("payment_request", "invite/Zm9vYmFy")])
 def test_codes_and_invitation_links_are_sent_but_not_kept(purpose, secret):
     from services.sms.domain import body_to_keep
     assert secret not in body_to_keep("Your code is 123456, or invite/Zm9vYmFy", purpose)

@@ -54,8 +54,9 @@ def test_sign_in_and_claim_codes_always_go(purpose, limit, month):
     assert decision == LimitDecision(True, None, False)
 
 
-def test_the_codes_are_the_sign_in_claim_and_reset_codes_and_the_keyword_reply():
-    assert NEVER_REFUSED == {"login_code", STAFF_LOGIN_CODE, "claim_code", "reset_code", KEYWORD_REPLY}
+def test_the_codes_are_the_sign_in_claim_reset_and_pay_codes_and_the_keyword_reply():
+    assert NEVER_REFUSED == {"login_code", STAFF_LOGIN_CODE, "claim_code", "reset_code", "pay_code", KEYWORD_REPLY}
+    assert "payment_request" not in NEVER_REFUSED   # a request for money is held to the limit
     assert "invitation" not in NEVER_REFUSED and "opt_in" not in NEVER_REFUSED
 
 

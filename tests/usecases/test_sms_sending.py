@@ -127,7 +127,7 @@ def test_a_sign_in_codes_text_is_sent_whole_and_not_kept_readable(sms_db):
     assert SentText().dump(message)["message_id"] == kept.id
 
 
-@pytest.mark.parametrize("purpose", ["reminder", "payment_request", "login_code.v2", "opt_in"])
+@pytest.mark.parametrize("purpose", ["reminder", "payment_receipt", "login_code.v2", "opt_in"])
 def test_other_texts_keep_their_body(sms_db, purpose):
     given(sms_db, clinic("c1"), contact())
     send(sms_db, FakeProvider(), sent={"body": "Text 493817", "purpose": purpose})
