@@ -96,8 +96,9 @@ class Pay(Input):
                        "most the family balance due."})
     token = Text(validate=validate.Length(min=1, max=MAX_TOKEN), metadata={
         "description": "A new card: the single-use token of the processor's hosted card field."})
-    saved_card = Text(validate=validate.Regexp(whole(r"[0-9a-fA-F-]{1,36}"), error="Must be a saved card's id."),
-                      metadata={
+    # a plain String: its pattern (which keeps NUL out too) is what the document states
+    saved_card = fields.String(validate=validate.Regexp(whole(r"[0-9a-fA-F-]{1,36}"),
+                                                        error="Must be a saved card's id."), metadata={
         "description": "A saved card: its id (GET /api/v1/cards)."})
     save_card = StrictBoolean(load_default=False, metadata={
         "description": "Keep the new card for next time (only with a token)."})

@@ -6,6 +6,7 @@ import uuid
 import pytest
 
 from chairside.contracts import payments
+from chairside.schemas import whole
 from services.gateway.schemas import PATIENT_KEY_ROOM
 
 PATIENT_ID = "0b7d2c1e-1111-4222-8333-944455556666"
@@ -114,3 +115,15 @@ def test_saved_cards_are_listed_and_removed(gateway, patient):
     gateway.billing.remove_card.side_effect = payments.CARD_NOT_FOUND()
     answer = patient.delete(f"/api/v1/cards/{CARD['id']}")
     assert answer.status_code == 404 and answer.json()["error"] == "CARD_NOT_FOUND"
+
+
+@pytest.mark.parametrize("saved_card", ["\u00f5\u0013h", "card 1", "\x00", "g" * 5])
+def test_a_saved_card_id_is_what_the_document_states(gateway, patient, saved_card):
+    """The pattern the document gives is the one checked (schemathesis found a Text field's
+    pattern standing in for the id's)."""
+    document = patient.get("/openapi.json").json()
+    stated = document["components"]["schemas"]["PatientPayment"]["properties"]["saved_card"]["pattern"]
+    assert stated == whole(r"[0-9a-fA-F-]{1,36}")
+    answer = paying(patient, {"amount_cents": 100, "saved_card": saved_card})
+    assert answer.status_code == 400 and "saved_card" in answer.json()["fields"]
+    gateway.billing.pay.assert_not_called()
