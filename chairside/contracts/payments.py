@@ -18,7 +18,7 @@ this contract: a new card is the processor's single-use token from its hosted fi
 """
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from chairside.refusals import Conflict, ErrorCode, NotFound, ServiceUnavailable, Unprocessable
+from chairside.refusals import Conflict, ErrorCode, NotFound, ServiceUnavailable, Unprocessable, rule_broken
 from chairside.contracts import billing
 from chairside.schemas import Input, StrictBoolean, Text, WholeNumber, idempotency_key_rule, whole
 
@@ -106,10 +106,11 @@ class Pay(Input):
 
     @validates_schema
     def _one_source(self, data, **kwargs):
+        # Rules across fields, which the document cannot state: 422 RULE_BROKEN, not a 400.
         if ("token" in data) == ("saved_card" in data):
-            raise ValidationError("Give exactly one of token (a new card) or saved_card.", "token")
+            raise rule_broken("token", "Give exactly one of token (a new card) or saved_card.")
         if data.get("save_card") and "saved_card" in data:
-            raise ValidationError("Only a new card (token) can be saved.", "save_card")
+            raise rule_broken("save_card", "Only a new card (token) can be saved.")
 
 
 class RefundInput(Input):

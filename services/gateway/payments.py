@@ -4,7 +4,7 @@ posts pending ones and refunds. Every rule is billing's (chairside.contracts.pay
 from marshmallow import Schema, fields, validate
 
 from chairside.contracts import payments
-from chairside.refusals import NOT_SYNCED_YET
+from chairside.refusals import NOT_SYNCED_YET, RULE_BROKEN
 from chairside.schemas import Input
 from services.gateway.audit import record_reads
 from services.gateway.http import OFFICE, PATIENT, route
@@ -17,7 +17,7 @@ PAYMENT_LISTED = "payment_listed"   # the audit action of a payment the office l
 PAYING_REFUSALS = (payments.ONLINE_PAYMENTS_OFF, payments.NOTHING_DUE, payments.AMOUNT_ABOVE_BALANCE,
                    payments.AMOUNT_BELOW_MINIMUM, payments.CARD_NOT_FOUND, payments.IDEMPOTENCY_KEY_REUSED,
                    payments.PAYMENT_IN_PROGRESS, payments.CARD_DECLINED, payments.PROCESSOR_UNAVAILABLE,
-                   NOT_SYNCED_YET)
+                   NOT_SYNCED_YET, RULE_BROKEN)
 
 
 class PatientPayment(payments.Pay):

@@ -53,15 +53,24 @@ def test_a_saved_card_pays_by_its_id(gateway, patient):
     ({"amount_cents": 0, "token": "t"}, "k", "amount_cents"),
     ({"amount_cents": 12.5, "token": "t"}, "k", "amount_cents"),
     ({"amount_cents": "100", "token": "t"}, "k", "amount_cents"),
-    ({"amount_cents": 100}, "k", "token"),
-    ({"amount_cents": 100, "token": "t", "saved_card": "c"}, "k", "token"),
-    ({"amount_cents": 100, "saved_card": "c", "save_card": True}, "k", "save_card"),
     ({"amount_cents": 100, "token": "t", "channel": "pay_link"}, "k", "channel"),
     ({"amount_cents": 100, "token": "t", "card_number": "4242424242424242"}, "k", "card_number"),
 ])
 def test_a_bad_request_is_refused_before_billing_is_asked(gateway, patient, body, key, field):
     answer = paying(patient, body, key=key)
     assert answer.status_code == 400 and answer.json()["error"] == "VALIDATION_ERROR", answer.text
+    assert field in answer.json()["fields"]
+    gateway.billing.pay.assert_not_called()
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"amount_cents": 100}, "token"),
+    ({"amount_cents": 100, "token": "t", "saved_card": "c"}, "token"),
+    ({"amount_cents": 100, "saved_card": "c", "save_card": True}, "save_card"),
+])
+def test_a_card_rule_across_fields_is_a_broken_rule_the_document_cannot_state(gateway, patient, body, field):
+    answer = paying(patient, body)
+    assert answer.status_code == 422 and answer.json()["error"] == "RULE_BROKEN", answer.text
     assert field in answer.json()["fields"]
     gateway.billing.pay.assert_not_called()
 
