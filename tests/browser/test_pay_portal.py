@@ -98,3 +98,26 @@ def test_names_and_birth_date_pay_too(site, pages):
     expect(page.get_by_label("The full balance, $209.00")).to_be_checked()
     pay_with_a_new_card(page)
     expect(page.get_by_text("$209.00")).to_be_visible()
+
+
+def test_verify_and_pay_asks_the_code_texted_to_the_phone_on_file(site, pages):
+    answer = site.office.http.put(f"{site.office.url}/office/v1/portal-settings", json={
+        "modules": {"forms": True, "payments": True, "appointments": True, "messages": True}, "dependent_age": 16,
+        "pay_verification": "birthdate_and_code"}, timeout=30)
+    assert answer.status_code == 200, answer.text
+    _, link = payment_request(site, 3_000)
+    page = pages.new()
+    page.goto(link)
+    page.get_by_label("Date of birth").fill(MARIA["birthdate"])
+    mark = site.mark()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", name="Enter the code we texted")).to_be_visible()
+    pages.check(page, "pay-code")
+    code = site.code(MARIA["mobile_phone"], mark)
+    page.get_by_label("Code from the text message").fill("000000" if code != "000000" else "111111")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_text("The code is not right or has expired.").first).to_be_visible()
+    pages.check(page, "pay-code-wrong")
+    page.get_by_label("Code from the text message").fill(code)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_text("The office asked for $30.00.")).to_be_visible()
