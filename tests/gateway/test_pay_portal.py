@@ -360,6 +360,17 @@ def test_a_request_for_more_than_is_due_defaults_to_the_full_balance(portal):
     assert re.search(r'value="full" checked', page.text) and "The full balance, $404.00" in page.text
 
 
+def test_a_paid_request_s_link_pays_what_is_left_as_any_balance(portal):
+    fakes, session = portal
+    fakes.billing.open_payment_link.return_value = {**LINK, "status": "paid"}
+    answer = link_start(session)
+    assert answer.status_code == 303 and forgotten(answer, "chairside_pay_request")
+    page, form = the_form(session)
+    assert "The office asked for" not in page.text
+    post(session, "/p/demo/pay/balance", {**form, "amount_choice": "full", "token": "tok_abc"})
+    assert "payment_request" not in fakes.billing.pay.call_args.args[2]
+
+
 def test_a_sealed_request_altered_by_hand_is_ignored(portal):
     fakes, session = portal
     paying(session)

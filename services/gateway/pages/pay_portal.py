@@ -78,7 +78,7 @@ def _again(view, notice):
 
 
 def dollars(cents):
-    """1025050 -> "10250.50": an amount as the form's field takes it."""
+    """102550 -> "1025.50": an amount as the form's field takes it."""
     return f"{cents // 100}.{cents % 100:02d}"
 
 
@@ -112,11 +112,14 @@ class PayPortalPages:
         form = view.form("birthdate")
         if view.request.method == "POST" and form.require(**BIRTHDATE):
             started = self._pay_start(view, form, "start_pay_session_for_patient", LINK_NO_MATCH,
-                                  {"patient_id": link["patient_id"]})
-            if started is not None:
+                                      {"patient_id": link["patient_id"]})
+            if started is not None and link["status"] == payment_requests.PAID:
+                _forget(view, PAY_REQUEST)   # paid already: what is left is paid as any balance
+            elif started is not None:
                 _keep(view, PAY_REQUEST, security.seal(view.key, PAY_REQUEST.name, {
                     "practice_id": view.practice["id"], "patient_id": link["patient_id"],
                     "request_id": link["request_id"], "amount_cents": link["amount_cents"]}))
+            if started is not None:
                 return started
         # the form posts back to the link's own address: its token goes nowhere else
         return view.render("portal/pay_link.html", form.status, form=form, action=view.request.path)
