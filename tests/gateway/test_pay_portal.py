@@ -135,6 +135,14 @@ def test_the_module_off_is_the_403_page_and_no_way_to_pay_is_offered(portal):
     assert "Pay a bill without signing in" in get(session, "/p/demo/sign-in").text
 
 
+def test_identity_s_module_refusal_is_the_403_page(portal):
+    fakes, session = portal
+    fakes.identity.start_pay_session.side_effect = identity.MODULE_DISABLED()
+    answer = start(session)
+    assert answer.status_code == 403 and "switched this part of the portal off" in answer.text
+    assert not [line for line in set_cookies(answer) if line.startswith("chairside_pay=")]
+
+
 def test_a_form_without_its_csrf_token_is_refused_and_nothing_starts(portal):
     fakes, session = portal
     get(session, "/p/demo/pay")
@@ -160,6 +168,14 @@ def test_with_a_code_the_session_waits_for_it_then_pays(portal):
     right = post(session, "/p/demo/pay/code", {"csrf_token": csrf_of(page.text), "code": "123456"})
     assert right.status_code == 303 and right.headers["Location"] == "/p/demo/pay/balance"
     fakes.identity.verify_pay_session.assert_called_with(TOKEN, {"code": "123456"})
+
+
+def test_too_many_wrong_codes_are_said_with_the_minutes(portal):
+    fakes, session = portal
+    paying(session)
+    fakes.identity.verify_pay_session.side_effect = identity.TOO_MANY_ATTEMPTS(minutes=15)
+    answer = post(session, "/p/demo/pay/code", {"csrf_token": csrf(session, "/p/demo/pay/code"), "code": "1"})
+    assert answer.status_code == 429 and "try again in 15 minutes" in answer.text
 
 
 def test_a_session_closed_while_waiting_for_the_code_starts_again_with_words(portal):
