@@ -86,6 +86,7 @@ def test_a_link_past_its_30_days_says_it_expired(site, pages):
 def test_names_and_birth_date_pay_too(site, pages):
     page = pages.new()
     page.goto(site.url("sign-in"))
+    pages.check(page)
     page.get_by_role("link", name="Pay a bill without signing in").click()
     expect(page.get_by_role("heading", name="Pay a bill")).to_be_visible()
     page.get_by_role("button", name="Continue").click()
