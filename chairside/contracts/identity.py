@@ -29,6 +29,7 @@ Added for the payment portal without signing in (issue 11), see "Pay sessions" b
     start_pay_session_for_patient(PayStartForPatient) -> PayStarted   a message-to-pay link's patient
     verify_pay_session(token, Code) -> PaySession        the texted code ("verify and pay")
     pay_session(token) -> PaySession                     PAY_SESSION_NOT_VERIFIED, PAY_SESSION_REQUIRED
+    pay_session_profile(token) -> Profile                the payer and the family they may see, as `me`
     end_pay_session(token) -> None
 """
 import re

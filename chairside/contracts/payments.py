@@ -15,6 +15,10 @@ Idempotency keys are the caller's and scoped by the practice: the gateway prefix
 patient's with PATIENT_KEY_PREFIX and their patient id, and the office's with its own, so
 that two callers' keys never meet. Amounts are integer cents. No card number ever crosses
 this contract: a new card is the processor's single-use token from its hosted field.
+A payment made from a payment request's link names it (`payment_request`): an unknown
+request, or one of another practice, is refused (payment_requests.PAYMENT_REQUEST_NOT_FOUND,
+message-to-pay's contract, which builds on this one) before any
+charge, and the request becomes paid in the unit of work that records the approved payment.
 """
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
@@ -103,6 +107,9 @@ class Pay(Input):
     save_card = StrictBoolean(load_default=False, metadata={
         "description": "Keep the new card for next time (only with a token)."})
     channel = fields.String(load_default=PORTAL, validate=validate.OneOf(CHANNELS))
+    payment_request = Text(validate=validate.Length(min=1, max=36), metadata={
+        "description": "The payment request whose link the payment was made from (channel pay_link only): once "
+                       "the payment goes through, the request is paid."})
 
     @validates_schema
     def _one_source(self, data, **kwargs):
@@ -111,6 +118,12 @@ class Pay(Input):
             raise rule_broken("token", "Give exactly one of token (a new card) or saved_card.")
         if data.get("save_card") and "saved_card" in data:
             raise rule_broken("save_card", "Only a new card (token) can be saved.")
+
+    @validates_schema
+    def _request_from_its_link(self, data, **kwargs):
+        if "payment_request" in data and data.get("channel") != PAY_LINK:
+            raise ValidationError(f"Only a payment made from a request's link (channel {PAY_LINK}) names its "
+                                  "request.", "payment_request")
 
 
 class RefundInput(Input):

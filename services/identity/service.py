@@ -167,6 +167,11 @@ class IdentityService(ChairsideService):
         return self.db.run(pay_sessions.live, self.hash_key, token, answer=contract.PaySession())
 
     @rpc
+    def pay_session_profile(self, token):
+        """The payer of a verified pay session and the family they may see (as `me` answers)."""
+        return self.db.run(pay_sessions.profile, self.hash_key, token, answer=contract.Profile())
+
+    @rpc
     def end_pay_session(self, token):
         self.db.run(pay_sessions.end, self.hash_key, token)
 

@@ -3,16 +3,20 @@ one in flight, two at once), declines remembered, the processor away or billing 
 between the charge and the record (resumed with the same key: one charge), the amount
 rules, posting on and off, and the office's list and daily total."""
 import threading
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from marshmallow import ValidationError
+from sqlalchemy import column, func, select, table
 
 from chairside.contracts import payments as contract
+from chairside.contracts.payment_requests import PAYMENT_REQUEST_NOT_FOUND
 from chairside.refusals import NOT_SYNCED_YET, ChairsideError
 from services.billing import domain
 from services.billing.models import LedgerEntry, Payment
+from services.billing.request_models import PaymentRequest
 from services.billing.usecases import balances, payments, transactions
 from tests.usecases.billing_world import (
     FakeProcessor, FakeProcessors, announced, family, payment_settings, token,
@@ -307,3 +311,87 @@ def test_no_card_token_stays_once_settled(billing_db, world):
     pay(billing_db, world)
     with billing_db.session() as session:
         assert session.scalar(select(func.count()).select_from(Payment).where(Payment.charge_source.isnot(None))) == 0
+
+
+# -- a payment from a payment request's link ----------------------------------------------------
+
+def payment_request(billing_db, patient_id="a1", practice_id="p1", status="sent"):
+    """A payment request texted to `patient_id` (as message-to-pay stores it), its id."""
+    now = billing_db.clock.now()
+    request_id = str(uuid.uuid4())
+    with billing_db.session() as session, session.begin():
+        session.add(PaymentRequest(id=request_id, practice_id=practice_id, patient_id=patient_id, amount_cents=4_000,
+                                   currency="USD", practice_name="Demo Dental", link_base="https://x.test/p/d/pay/r/",
+                                   status=status, fingerprint="f" * 64, texts_sent=1, next_text=1, created_at=now,
+                                   expires_at=now + timedelta(days=30), first_sent_at=now))
+    return request_id
+
+
+def request_status(billing_db, request_id):
+    with billing_db.session() as session:
+        row = session.get(PaymentRequest, request_id)
+        return row.status, row.paid_at
+
+
+def request_of_payment(billing_db, payment_id):
+    payments_table = table("payments", column("id"), column("payment_request_id"))
+    with billing_db.session() as session:
+        return session.scalar(select(payments_table.c.payment_request_id).where(payments_table.c.id == payment_id))
+
+
+def test_a_payment_from_a_request_s_link_pays_the_request_in_the_unit_that_records_it(billing_db, world, processor,
+                                                                                      clock):
+    request_id = payment_request(billing_db)
+    receipt = pay(billing_db, world, amount_cents=4_000, channel="pay_link", payment_request=request_id)
+    assert receipt["status"] == "succeeded" and receipt["channel"] == "pay_link"
+    assert request_status(billing_db, request_id) == ("paid", clock.now())
+    assert request_of_payment(billing_db, receipt["id"]) == request_id
+    # the same key replays the payment: one charge, the request paid once
+    assert pay(billing_db, world, amount_cents=4_000, channel="pay_link", payment_request=request_id)["id"] == \
+        receipt["id"]
+    assert len(processor.charges) == 1
+
+
+def test_a_declined_payment_leaves_its_request_as_it_was(billing_db, world, processor):
+    request_id = payment_request(billing_db)
+    refused(contract.CARD_DECLINED, pay, billing_db, world, amount_cents=4_000, channel="pay_link",
+            payment_request=request_id, token=token("declined"))
+    assert request_status(billing_db, request_id) == ("sent", None)
+
+
+@pytest.mark.parametrize("whose", ["unknown", "other_practice", "other_patient"])
+def test_a_request_not_the_payer_s_at_this_practice_is_refused_before_any_charge(billing_db, world, processor,
+                                                                                 whose):
+    request_id = {"unknown": lambda: str(uuid.uuid4()),
+                  "other_practice": lambda: payment_request(billing_db, practice_id="p2"),
+                  "other_patient": lambda: payment_request(billing_db, patient_id="a2")}[whose]()
+    refused(PAYMENT_REQUEST_NOT_FOUND, pay, billing_db, world, amount_cents=4_000, channel="pay_link",
+            payment_request=request_id)
+    assert stored(billing_db) == [] and processor.calls_of("charge") == []
+
+
+def test_only_a_payment_from_a_link_names_a_request(billing_db, world):
+    with pytest.raises(ValidationError) as caught:
+        contract.Pay().load({"idempotency_key": "k1", "amount_cents": 100, "token": token(),
+                             "payment_request": "r1"})
+    assert "payment_request" in caught.value.messages
+
+
+def test_the_same_key_for_another_request_is_another_request(billing_db, world):
+    first, second = payment_request(billing_db), payment_request(billing_db)
+    pay(billing_db, world, amount_cents=4_000, channel="pay_link", payment_request=first)
+    refused(contract.IDEMPOTENCY_KEY_REUSED, pay, billing_db, world, amount_cents=4_000, channel="pay_link",
+            payment_request=second)
+
+
+def test_a_link_s_payment_resumed_after_a_crash_still_pays_its_request(billing_db, world, processor, clock):
+    request_id = payment_request(billing_db)
+    asked = contract.Pay().load({"idempotency_key": "k1", "amount_cents": 3_000, "token": token(),
+                                 "channel": "pay_link", "payment_request": request_id})
+    with billing_db.worker().unit_of_work() as uow:
+        row = payments.begin(uow, "p1", "a1", asked)
+    processor.charge(amount_cents=3_000, currency="USD", idempotency_key=row.id, token=row.charge_source)
+    assert request_status(billing_db, request_id) == ("sent", None)
+    clock.advance(domain.RESUME_AFTER + timedelta(seconds=1))
+    assert payments.resume_unsettled(billing_db.worker(), world) == 1
+    assert request_status(billing_db, request_id)[0] == "paid"

@@ -527,3 +527,32 @@ def test_the_entrypoints_load_run_and_dump_a_journey_with_a_code(world, maria, s
     refused("VALIDATION_ERROR", service.start_pay_session, {"practice": "demo", "client": CLIENT, **MARIA,
                                                              "birthdate": "yesterday"}, kind=ValidationFailed)
     refused("VALIDATION_ERROR", service.verify_pay_session, by_link["token"], {"code": ""}, kind=ValidationFailed)
+
+
+# -- the payer as the payment portal names them ------------------------------------------------------
+
+def profile(payer, token):
+    return payer.db.run(pay_sessions.profile, KEY, token, answer=contract.Profile())
+
+
+def test_a_verified_session_names_its_payer_and_the_family_they_may_see(world, payer, maria, clock):
+    kid = world.patient("P-2", first_name="Sofia", last_name="García",
+                        birthdate=years_ago(clock.now().date(), 9).isoformat(), guarantor="P-1")
+    world.patient("P-7", first_name="Luis", last_name="García", birthdate="1978-03-03", guarantor="P-1")  # an adult
+    answer = profile(payer, payer.start()["token"])
+    assert (answer["id"], answer["first_name"], answer["last_name"]) == (maria["id"], "María José", "García")
+    assert [(m["id"], m["dependent"]) for m in answer["family"]] == [(kid["id"], True)]
+    reads = world.audit_rows(AuditEntry.action == "profile_read")
+    assert [(r.patient_id, r.actor) for r in reads] == [(maria["id"], f"patient:{maria['id']}")]
+
+
+def test_an_unverified_ended_or_portal_token_names_no_one(world, payer, maria, sms):
+    with_code(world)
+    waiting = payer.start()["token"]
+    refused("PAY_SESSION_NOT_VERIFIED", profile, payer, waiting)
+    world.put_settings({"modules": ALL_ON, "pay_verification": contract.PAY_BY_BIRTHDATE})
+    ended = payer.start()["token"]
+    payer.end(ended)
+    refused("PAY_SESSION_REQUIRED", profile, payer, ended)
+    refused("PAY_SESSION_REQUIRED", profile, payer, "not-a-token")
+    assert world.audit_rows(AuditEntry.action == "profile_read") == []

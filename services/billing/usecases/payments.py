@@ -13,7 +13,12 @@ away, or answer after we crashed:
    afterwards charges the saved card), then the charge, with the payment's own id as the
    processor's idempotency key: the same on every attempt, so the card is charged once.
 3. record the answer, in one unit of work: approved (posted to the ledger when the practice
-   posts automatically, billing.payment_received announced) or declined (kept, then refused).
+   posts automatically, billing.payment_received announced, and the payment request it was
+   made from paid) or declined (kept, then refused).
+
+A payment made from a payment request's link names its request (`payment_request`): it must
+be a request of the practice for the payer, checked in step 1 before any charge, and it is
+stored with the payment then, so that a payment resumed after a crash still pays its request.
 
 A payment left "processing" (the processor away, or billing killed between 2 and 3) is
 asked again with the same key by a retried request once domain.RESUME_AFTER has passed,
@@ -26,15 +31,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from chairside.contracts import payments as contract
+from chairside.contracts.payment_requests import PAYMENT_REQUEST_NOT_FOUND
 from chairside.db import retry_on_race_of
 from chairside.refusals import ChairsideError, not_synced_yet
 from chairside.tenancy import of_practice
 from services.billing import domain, processors as outside
 from services.billing.models import Account, LedgerEntry, Payment, SavedCard
-from services.billing.usecases import balances, settings
+from services.billing.usecases import balances, payment_requests, settings
 
 log = logging.getLogger(__name__)
 
@@ -102,8 +108,7 @@ def pay(db, processors, practice_id, payer_id, asked):
 def begin(uow, practice_id, payer_id, asked):
     """Step 1: the payment of the request's key (to replay, or to resume), or a new one
     stored "processing"."""
-    mark = domain.payment_fingerprint(payer_id, asked["amount_cents"], asked.get("saved_card"),
-                                      asked["save_card"], asked["channel"])
+    mark = fingerprint_of(payer_id, asked)
     known = uow.session.scalar(select(Payment).where(
         Payment.practice_id == practice_id, Payment.idempotency_key == asked["idempotency_key"]))
     if known is not None:
@@ -115,6 +120,8 @@ def begin(uow, practice_id, payer_id, asked):
     if account is None or account.practice_id != practice_id:
         raise not_synced_yet("billing", "patient")()
     check_amount(uow, practice_id, payer_id, asked["amount_cents"], options)
+    if "payment_request" in asked:
+        own_request(uow, practice_id, payer_id, asked["payment_request"])
     source, card = asked.get("token"), None
     if "saved_card" in asked:
         card = own_card(uow, practice_id, payer_id, asked["saved_card"])
@@ -127,7 +134,35 @@ def begin(uow, practice_id, payer_id, asked):
         created_at=uow.clock.now())
     uow.session.add(payment)
     uow.session.flush()
+    if "payment_request" in asked:
+        uow.session.execute(update(payment_requests.PAYMENTS).where(payment_requests.PAYMENTS.c.id == payment.id)
+                            .values(payment_request_id=asked["payment_request"]))
     return payment
+
+
+def fingerprint_of(payer_id, asked):
+    """What the request asked (domain.payment_fingerprint), and the payment request it pays
+    when it names one: the same key sent for another request is another request."""
+    mark = domain.payment_fingerprint(payer_id, asked["amount_cents"], asked.get("saved_card"), asked["save_card"],
+                                      asked["channel"])
+    if "payment_request" not in asked:
+        return mark
+    return domain.fingerprint(mark, asked["payment_request"])
+
+
+def own_request(uow, practice_id, payer_id, request_id):
+    """The payment request a payment from its link pays: the practice's, made for the payer;
+    PAYMENT_REQUEST_NOT_FOUND for any other (nothing is stored or charged)."""
+    request = payment_requests.payment_request(uow, practice_id, request_id)
+    if request.patient_id != payer_id:
+        raise PAYMENT_REQUEST_NOT_FOUND()
+    return request
+
+
+def request_of(uow, payment):
+    """The payment request `payment` was made from, or None."""
+    return uow.session.scalar(select(payment_requests.PAYMENTS.c.payment_request_id).where(
+        payment_requests.PAYMENTS.c.id == payment.id))
 
 
 def again(uow, known, mark):
@@ -274,6 +309,9 @@ def record(db, payment_id, charge=None, decline_code=None):
             return payment
         if settings.current(uow, payment.practice_id).auto_post:
             post(uow, payment)
+        request_id = request_of(uow, payment)
+        if request_id is not None:
+            payment_requests.request_paid(uow, payment.practice_id, request_id, payment.id)
         uow.announce("payment_received", payment.practice_id, PaymentReceived.of(payment))
         return payment
 

@@ -61,6 +61,46 @@ def when_words(value, timezone):
     return f"{at.day} {at:%B %Y} at {at.hour % 12 or 12}:{at:%M %p}"
 
 
+def receipt_values(receipt, timezone):
+    """What a receipt page shows of billing's Receipt."""
+    return {"receipt": receipt, "amount": money.format_cents(receipt["amount_cents"], receipt["currency"]),
+            "refunded": money.format_cents(receipt["refunded_cents"], receipt["currency"]),
+            "when": when_words(receipt["created_at"], timezone)}
+
+
+def amount_of(form):
+    """The cents the form asks to pay (the full balance as the page showed it, or the amount
+    typed), or None with the error said beside its field."""
+    if form.values["amount_choice"] == OTHER:
+        amount = cents_of(form.values["other_amount"])
+        if amount is None:
+            form.error("other_amount", "Enter an amount in dollars and cents, such as 25.00.")
+        return amount
+    amount = int(form.values["full_cents"]) if form.values["full_cents"].isdigit() else 0
+    if not amount:
+        form.error("amount_choice", "There is nothing to pay.")
+    return amount or None
+
+
+def refused_on_form(form, refusal):
+    """billing's refusal of a payment said on the form: beside the amount or the card, else at the top."""
+    form.refused(refusal, fields={"amount_cents": "other_amount", "card": "card", "token": "card",
+                                  "saved_card": "card"}, message=ON_FIELDS.get(refusal.code, True))
+
+
+def pay_once(billing, practice_id, payer_id, asked):
+    """billing's receipt; a key still in flight (the other click) is waited for a little."""
+    waited = 0.0
+    while True:
+        try:
+            return billing.pay(practice_id, payer_id, asked)
+        except Exception as exc:
+            if getattr(exc, "code", None) != payments.PAYMENT_IN_PROGRESS.code or waited >= IN_FLIGHT_WAIT_SECONDS:
+                raise
+        eventlet.sleep(IN_FLIGHT_POLL_SECONDS)
+        waited += IN_FLIGHT_POLL_SECONDS
+
+
 class PaymentPages:
     def _family_balance(self, view):
         profile = self.identity.me(view.token)
@@ -101,21 +141,13 @@ class PaymentPages:
             refusal = expect(exc, *SHOWN, payments.PAYMENT_IN_PROGRESS)
             if refusal.code == payments.PAYMENT_IN_PROGRESS.code:
                 return view.render("portal/payment_processing.html", 202, form=form)
-            form.refused(refusal, fields={"amount_cents": "other_amount", "card": "card", "token": "card",
-                                          "saved_card": "card"}, message=ON_FIELDS.get(refusal.code, True))
+            refused_on_form(form, refusal)
             return self._pay_page(view, form, form.status)
         return view.redirect(view.path(f"payments/{receipt['id']}"))
 
     def _asked(self, view, form):
         """billing's Pay from the form, or None with the form's errors said."""
-        if form.values["amount_choice"] == OTHER:
-            amount = cents_of(form.values["other_amount"])
-            if amount is None:
-                form.error("other_amount", "Enter an amount in dollars and cents, such as 25.00.")
-        else:
-            amount = int(form.values["full_cents"]) if form.values["full_cents"].isdigit() else 0
-            if not amount:
-                form.error("amount_choice", "There is nothing to pay.")
+        amount = amount_of(form)
         card = form.values["card"] or NEW_CARD
         if card == NEW_CARD and not form.values["token"]:
             form.error("card", "Enter your card's details in the card field (it needs JavaScript), or choose a "
@@ -135,25 +167,13 @@ class PaymentPages:
         return asked
 
     def _pay(self, view, asked):
-        """billing's receipt; a key still in flight (the other click) is waited for a little."""
-        waited = 0.0
-        while True:
-            try:
-                return self.billing.pay(view.signed_in["practice_id"], view.signed_in["patient_id"], asked)
-            except Exception as exc:
-                if getattr(exc, "code", None) != payments.PAYMENT_IN_PROGRESS.code or waited >= IN_FLIGHT_WAIT_SECONDS:
-                    raise
-            eventlet.sleep(IN_FLIGHT_POLL_SECONDS)
-            waited += IN_FLIGHT_POLL_SECONDS
+        return pay_once(self.billing, view.signed_in["practice_id"], view.signed_in["patient_id"], asked)
 
     @page("GET", "/p/<slug>/payments/<payment_id>", signed_in=True, module="payments")
     def receipt_page(self, view, payment_id):
         receipt = self.billing.payment(view.signed_in["practice_id"], payment_id,
                                        view.signed_in["patient_id"])
-        return view.render("portal/receipt.html", receipt=receipt,
-                           amount=money.format_cents(receipt["amount_cents"], receipt["currency"]),
-                           refunded=money.format_cents(receipt["refunded_cents"], receipt["currency"]),
-                           when=when_words(receipt["created_at"], view.practice["timezone"]))
+        return view.render("portal/receipt.html", **receipt_values(receipt, view.practice["timezone"]))
 
     @page("POST", "/p/<slug>/payments/cards/<card_id>/remove", signed_in=True, module="payments",
           returns_to="payments")

@@ -9,6 +9,9 @@ from services.identity.models import Patient, Practice
 from services.identity.usecases import audit, sessions
 
 
+PROFILE_READ = "profile_read"   # the audit's action for a read of a patient and their family
+
+
 class Relative(NamedTuple):
     patient: Patient
     dependent: bool
@@ -45,7 +48,7 @@ def visible_relatives(uow, viewer) -> List[Relative]:
 def profile(uow, key, token):
     _, account = sessions.signed_in(uow, key, token)
     viewer = uow.session.get(Patient, account.patient_id)
-    audit.record(uow, viewer.practice_id, viewer.id, "profile_read", "success")
+    audit.record(uow, viewer.practice_id, viewer.id, PROFILE_READ, "success")
     return Profile(viewer, visible_relatives(uow, viewer))
 
 

@@ -9,6 +9,8 @@ start_for_patient a message-to-pay link's patient (billing resolved the link) an
 verify            the code texted to the payer's phone, when the practice's
                   `pay_verification` is "birthdate_and_code"
 live              the verified session of a token, its idle clock restarted
+profile           the payer of a verified session and the family members they may see, as
+                  a portal session's `me` answers them (the payment portal names them)
 end               the session ends (the payer is done, or leaves)
 
 Both starts answer a token and whether a code comes next, whatever matched: a session that
@@ -39,7 +41,7 @@ from chairside.contracts.identity import (
 from services.identity.domain import claims, credentials, pay, throttle
 from services.identity.domain.records import local_today
 from services.identity.models import Patient, PayLock, PaySession, Practice
-from services.identity.usecases import audit, proofs
+from services.identity.usecases import audit, family, proofs
 
 PAYMENTS = "payments"  # the portal module paying belongs to
 TEXT_CODE = "text_pay_code"  # identity's RPC that texts a pay session's code after the start has answered
@@ -218,6 +220,16 @@ def live(uow, key, token):
     if not uow.session.get(Practice, row.practice_id).modules[PAYMENTS]:
         raise MODULE_DISABLED()
     return _touch(uow, row)
+
+
+def profile(uow, key, token):
+    """The payer of the verified pay session of `token` and the family members their own
+    portal would show (family.visible_relatives), with `live`'s refusals: the payment
+    portal shows whose balance is paid as the signed-in portal does, and nothing more."""
+    session = live(uow, key, token)
+    payer = uow.session.get(Patient, session.patient_id)
+    audit.record(uow, payer.practice_id, payer.id, family.PROFILE_READ, throttle.SUCCESS)
+    return family.Profile(payer, family.visible_relatives(uow, payer))
 
 
 def end(uow, key, token):

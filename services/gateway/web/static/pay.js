@@ -22,8 +22,10 @@
   var sending = false;
   var waitingForToken = false;
 
+  // A choice made by the page itself (the payment portal takes only a new card) is a hidden field.
   function chosen(name) {
-    var input = form.querySelector("input[name='" + name + "']:checked");
+    var input = form.querySelector("input[name='" + name + "']:checked") ||
+      form.querySelector("input[type='hidden'][name='" + name + "']");
     return input ? input.value : null;
   }
 
