@@ -91,7 +91,7 @@ def requests_page(service, view, status=None, page=None, form=None):
             for request in found["payment_requests"]]
     shown_form = form or (query_form if query_form.has_errors else None)
     return view.render("office/payment_requests.html", shown_form.status if shown_form else 200, form=shown_form,
-                       query=query_form, rows=rows, status=shown_status, total=found["total"],
+                       query=query_form, rows=rows, chosen=shown_status, total=found["total"],
                        statuses=[("", "All")] + [(value, STATUS_WORDS[value]) for value in contract.STATUSES],
                        paging=paging(view, shown_status, found), sees_patients=view.allows(staff.VIEW_PATIENTS))
 
