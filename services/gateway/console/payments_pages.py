@@ -9,6 +9,7 @@ from typing import NamedTuple, Optional
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from chairside.clock import clock_from_env
 from chairside.contracts import payments, staff
 from chairside.refusals import VALIDATION_ERROR
 from services.gateway.audit import record_reads
@@ -36,6 +37,9 @@ REFUND_REFUSALS = (payments.PAYMENT_NOT_FOUND, payments.PAYMENT_NOT_SUCCEEDED, p
 SAME_KEY_AGAIN = {payments.REFUND_IN_PROGRESS.code, payments.PROCESSOR_UNAVAILABLE.code}
 POST_REFUSALS = (payments.PAYMENT_NOT_FOUND, payments.PAYMENT_NOT_SUCCEEDED)
 UNKNOWN_PATIENT = "A patient no longer in the practice-management system"
+# "Today" is the services' today: the same clock billing stamps payments with (a test's clock
+# file moves both).
+CLOCK = clock_from_env()
 
 notices(CONSOLE, **{
     "payment-posted": "The payment is posted to the patient's ledger.",
@@ -61,7 +65,7 @@ class Day(NamedTuple):
 
     @classmethod
     def today(cls, zone, now=None):
-        return cls((now or datetime.now(zone)).astimezone(zone).date(), zone)
+        return cls((now or CLOCK.now()).astimezone(zone).date(), zone)
 
     @property
     def since(self):
@@ -178,7 +182,7 @@ def transactions_page(service, view, day_text=None, form=None):
     currency = total["currency"]
     return view.render(
         "office/payments.html", shown_form.status if shown_form else 200, form=shown_form, picker=picker, day=day,
-        today=Day.today(zone), rows=rows, manages=view.allows(staff.MANAGE_PAYMENTS),
+        rows=rows, manages=view.allows(staff.MANAGE_PAYMENTS),
         sees_patients=view.allows(staff.VIEW_PATIENTS),
         total={**total, "amount": format_cents(total["amount_cents"], currency),
                "refunded": format_cents(total["refunded_cents"], currency),
