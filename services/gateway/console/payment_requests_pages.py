@@ -81,6 +81,7 @@ def requests_page(service, view, status=None, page=None, form=None):
         found = service.billing.list_payment_requests(practice_id, query)
     except Exception as exc:
         refused_in_words(query_form, expect(exc, VALIDATION_ERROR), LIST_WORDS)
+        # the status is the filter's one field: a page that is no page is said there too
         query_form.errors = {STATUS: [message for messages in query_form.errors.values() for message in messages]}
         query_form.values[STATUS] = ""
         found = service.billing.list_payment_requests(practice_id, {STATUS: None, PAGE: 1, "per_page": PER_PAGE})

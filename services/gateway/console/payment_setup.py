@@ -61,13 +61,12 @@ def request_form(current):
 def setup_page(service, view, settings=None, requests=None):
     """The page with both forms: as refused (`settings`, `requests`), else as billing holds them."""
     practice_id = view.practice["id"]
-    current = service.billing.get_payment_settings(practice_id)
-    settings = settings or settings_form(current)
+    settings = settings or settings_form(service.billing.get_payment_settings(practice_id))
     requests = requests or request_form(service.billing.get_payment_request_settings(practice_id))
     refused = settings if settings.has_errors else requests if requests.has_errors else None
     return view.render("office/setup_payments.html", refused.status if refused else 200, form=refused,
                        settings=settings, requests=requests, processors=PROCESSORS, currencies=billing.CURRENCIES,
-                       current=current, currency_rule=billing.CURRENCY_LOCKED.message,
+                       currency_rule=billing.CURRENCY_LOCKED.message,
                        max_follow_ups=asking.MAX_FOLLOW_UPS)
 
 

@@ -166,7 +166,6 @@ def transactions_page(service, view, day_text=None, form=None):
     if day_text and day is None:
         picker.error(DAY, BAD_DAY)
         picker.status = 400
-        day = None
     day = day or Day.today(zone)
     if not picker.has_errors:
         picker.values[DAY] = str(day)
