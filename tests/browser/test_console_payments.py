@@ -3,7 +3,7 @@ card processor as processes: Maria Garcia has paid twice (through billing, with 
 tokens, automatic posting off); an administrator sees both in the day's transactions with
 the total, marks one as posted, refunds part of the other (a refund larger than what is
 left is refused in words), sends a payment request from Maria's page and sees it listed as
-sent, and changes the payment settings. axe-core checks every page; the pages are saved as
+sent (then cancels it), and changes the payment settings. axe-core checks every page; the pages are saved as
 screenshots (CHAIRSIDE_SCREENSHOTS=docs/screenshots)."""
 import re
 import uuid
@@ -105,6 +105,12 @@ def test_an_administrator_posts_refunds_requests_a_payment_and_sets_payments_up(
     expect(request_row).to_contain_text("$20.00")
     expect(request_row).to_contain_text("Sent")
     console_pages.check(desk, "console-payments-requests")
+    request_row.get_by_role("button", name=re.compile("^Cancel")).click()
+    expect(desk.get_by_role("status")).to_contain_text("The payment request is cancelled")
+    expect(requests_table.get_by_role("row").filter(has_text="Maria Garcia")).to_contain_text("Cancelled")
+    desk.get_by_label("Status").select_option("cancelled")
+    desk.get_by_role("button", name="Show").click()
+    expect(desk.get_by_role("table", name=re.compile("cancelled, newest first"))).to_contain_text("$20.00")
 
     # -- the payment settings ------------------------------------------------------------------------
     desk.goto(site.url("setup"))
