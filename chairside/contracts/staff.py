@@ -22,6 +22,8 @@ RPCs of identity, each loading and dumping the schemas below:
     confirm_staff_totp(token, identity.Code) -> None
     new_staff_recovery_codes(token) -> identity.RecoveryCodes
     search_patients(practice_id, PatientSearch) -> PatientPage
+    name_patients(practice_id, PatientIds) -> PatientList      by Chairside's ids (another service's
+        list: billing's payers), each audited as "patient_listed"; an id not of the practice is left out
     patient_file(practice_id, external_id) -> PatientFile       audited as "patient_read"
     lift_lockout(practice_id, external_id) -> PortalAccessState audited as "lockout_lifted"
 
@@ -56,9 +58,13 @@ HANDLE_FORMS = "forms.handle"                    # submitted forms, their printa
 MANAGE_FORMS = "forms.manage"                    # form templates and required-form rules
 VIEW_TEXTING_USAGE = "texting_usage.view"        # texts sent and received per clinic and month, their charges
 CONVERSE_BY_TEXT = "texting.converse"            # the texting inbox: patients' texts, replies, texting a patient
+VIEW_PAYMENTS = "payments.view"                  # the transactions of a day and their total
+MANAGE_PAYMENTS = "payments.manage"              # posting a pending payment, refunding one
+SEND_PAYMENT_REQUESTS = "payment_requests.send"  # message-to-pay: sending, listing and cancelling requests
+MANAGE_PAYMENT_SETTINGS = "payment_settings.manage"  # online payments, posting, minimum, processor, links
 PERMISSIONS = (VIEW_PATIENTS, VIEW_PATIENT_AUDIT, MANAGE_PORTAL_ACCESS, VIEW_PORTAL_LINK, MANAGE_PORTAL_SETTINGS,
                MANAGE_TEXTING_SETUP, MANAGE_STAFF, MANAGE_API_KEY, HANDLE_FORMS, MANAGE_FORMS, VIEW_TEXTING_USAGE,
-               CONVERSE_BY_TEXT)
+               CONVERSE_BY_TEXT, VIEW_PAYMENTS, MANAGE_PAYMENTS, SEND_PAYMENT_REQUESTS, MANAGE_PAYMENT_SETTINGS)
 
 MAX_SEARCH = 100
 MAX_PAGE_SIZE = 100
@@ -99,6 +105,11 @@ class PatientSearch(Input):
     q = Text(load_default="", validate=validate.Length(max=MAX_SEARCH), metadata={"description": SEARCH_HELP})
     page = WholeNumber(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = WholeNumber(load_default=DEFAULT_PAGE_SIZE, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
+
+
+class PatientIds(Input):
+    ids = fields.List(fields.String(validate=validate.Length(min=1, max=36)), required=True,
+                      validate=validate.Length(max=MAX_PAGE_SIZE))
 
 
 # -- answers ------------------------------------------------------------------------------
@@ -149,6 +160,10 @@ class PatientPage(Schema):
     page = fields.Integer(required=True)
     per_page = fields.Integer(required=True)
     total = fields.Integer(required=True, metadata={"description": "How many patients match, on every page."})
+
+
+class PatientList(Schema):
+    patients = fields.List(fields.Nested(PatientSummary), required=True)
 
 
 class PortalAccessState(Schema):

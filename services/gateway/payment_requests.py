@@ -44,6 +44,20 @@ class RequestPath(Input):
         error="Must be a payment request's id as billing gave it (a lowercase UUID)."))
 
 
+def request_payment(service, request, practice, patient_external_id, amount_cents, message, idempotency_key):
+    """billing's request for a payment from the patient the PMS names `patient_external_id`
+    (their read audited as READ), its link under the practice's portal address: the office
+    API's route and the console's "Request a payment" alike. `idempotency_key`: the office's
+    own (None: none), prefixed as every office key is."""
+    patient = service.identity.read_patient(practice["id"], patient_external_id, READ)
+    sent = {"patient_id": patient["id"], "amount_cents": amount_cents, "message": message,
+            "practice_name": practice["name"],
+            "link_base": links.portal_url(request, practice["slug"]) + PAY_LINK_PATH}
+    if idempotency_key is not None:
+        sent["idempotency_key"] = OFFICE_KEY_PREFIX + idempotency_key
+    return service.billing.request_payment(practice["id"], sent)
+
+
 # -- routes ------------------------------------------------------------------------------------
 
 class OfficePaymentRequestsApi:
@@ -62,13 +76,8 @@ class OfficePaymentRequestsApi:
                        "Idempotency-Key, the same key answers the request as it stands and never texts twice; with "
                        "another request, IDEMPOTENCY_KEY_REUSED.")
     def post_payment_request(self, call):
-        patient = self.identity.read_patient(call.practice_id, call.loaded["patient"], READ)
-        sent = {"patient_id": patient["id"], "amount_cents": call.loaded["amount_cents"],
-                "message": call.loaded["message"], "practice_name": call.practice["name"],
-                "link_base": links.portal_url(call.request, call.practice["slug"]) + PAY_LINK_PATH}
-        if call.headers.get("idempotency_key") is not None:
-            sent["idempotency_key"] = OFFICE_KEY_PREFIX + call.headers["idempotency_key"]
-        return self.billing.request_payment(call.practice_id, sent)
+        return request_payment(self, call.request, call.practice, call.loaded["patient"], call.loaded["amount_cents"],
+                               call.loaded["message"], call.headers.get("idempotency_key"))
 
     @route("GET", "/office/v1/payment-requests", tag=MESSAGE_TO_PAY, auth=OFFICE, query=PaymentRequestsQuery,
            answers=contract.PaymentRequestPage, summary="The practice's payment requests with their statuses",

@@ -320,6 +320,11 @@ class IdentityService(ChairsideService):
                            answer=console.PatientPage())
 
     @rpc
+    def name_patients(self, practice_id, sent):
+        return self.db.run(patient_search.named, practice_id, console.PatientIds().load(sent),
+                           answer=console.PatientList())
+
+    @rpc
     def patient_file(self, practice_id, key):
         return self.db.run(patient_files.patient_file, practice_id, external_id(key), answer=console.PatientFile())
 

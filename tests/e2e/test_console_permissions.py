@@ -16,6 +16,8 @@ from services.gateway.pages.web import CONSOLE_PAGES
 from services.identity.domain.roles import permissions_of
 from scripts.admin import rpc
 from tests.e2e import staff
+from tests.e2e.test_payments import SETTINGS, owing
+from tests.e2e.test_payments import token as card_token
 from tests.e2e.test_form_submissions import imported_and_required, submitted
 
 pytestmark = pytest.mark.e2e
@@ -58,8 +60,17 @@ def consoles(system, family):
     phone = rpc(running.amqp_uri, "identity", "read_patient", practice_id, "P-1", "patient_read")["mobile_phone"]
     rpc(running.amqp_uri, "sms", "receive_text", {"from": phone, "to": portal.number, "body": "Hello",
                                                    "provider_message_id": f"SM-{slug}"})
+    # a payment of Maria's (automatic posting off: pending) and a payment request to her
+    owing(office, "P-1", 20_000, {**SETTINGS, "auto_post": False})
+    maria = rpc(running.amqp_uri, "identity", "read_patient", practice_id, "P-1", "patient_read")
+    payment = rpc(running.amqp_uri, "billing", "pay", practice_id, maria["id"], {
+        "idempotency_key": f"patient:{maria['id']}:matrix", "amount_cents": 1_000, "token": card_token(running)})
+    asked = office.http.post(f"{office.url}/office/v1/payment-requests", json={"patient": "P-1", "amount_cents": 500},
+                             timeout=30)
+    assert asked.status_code == 201, asked.text
     values = {"external_id": "P-1", "staff_id": victim["id"], "clinic_id": clinic["id"], "template_id": template_id,
-              "submission_id": submission["id"], "phone": quote(phone, safe="")}
+              "submission_id": submission["id"], "phone": quote(phone, safe=""), "payment_id": payment["id"],
+              "request_id": asked.json()["id"]}
     return slug, sessions, values, office
 
 

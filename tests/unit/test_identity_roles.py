@@ -9,7 +9,9 @@ from services.identity.domain import roles
 # The matrix as the issue states it, written out cell by cell so that a change of the table
 # shows here as a changed cell: admin everything; front desk patients, their audit, portal
 # access, the portal link, submitted forms and texting patients; billing patients, the
-# portal link and texting usage.
+# portal link and texting usage. Payments: billing and the administrator see the transactions,
+# post and refund; the front desk sends payment requests too; only the administrator sets
+# payments up.
 Y, N = True, False
 EXPECTED = {
     #                                  admin front_desk billing
@@ -25,6 +27,10 @@ EXPECTED = {
     contract.MANAGE_FORMS:             (Y, N, N),
     contract.VIEW_TEXTING_USAGE:       (Y, N, Y),
     contract.CONVERSE_BY_TEXT:         (Y, Y, N),
+    contract.VIEW_PAYMENTS:            (Y, N, Y),
+    contract.MANAGE_PAYMENTS:          (Y, N, Y),
+    contract.SEND_PAYMENT_REQUESTS:    (Y, Y, Y),
+    contract.MANAGE_PAYMENT_SETTINGS:  (Y, N, N),
 }
 ROLE_COLUMNS = (contract.ADMIN, contract.FRONT_DESK, contract.BILLING)
 CELLS = [(role, permission, EXPECTED[permission][column])
@@ -45,10 +51,11 @@ def test_every_role_and_permission(role, permission, allowed):
 def test_permissions_come_in_the_contracts_order():
     assert roles.permissions_of(contract.ADMIN) == list(contract.PERMISSIONS)
     assert roles.permissions_of(contract.BILLING) == [contract.VIEW_PATIENTS, contract.VIEW_PORTAL_LINK,
-                                                      contract.VIEW_TEXTING_USAGE]
+                                                      contract.VIEW_TEXTING_USAGE, contract.VIEW_PAYMENTS,
+                                                      contract.MANAGE_PAYMENTS, contract.SEND_PAYMENT_REQUESTS]
     assert roles.permissions_of(contract.FRONT_DESK) == [
         contract.VIEW_PATIENTS, contract.VIEW_PATIENT_AUDIT, contract.MANAGE_PORTAL_ACCESS, contract.VIEW_PORTAL_LINK,
-        contract.HANDLE_FORMS, contract.CONVERSE_BY_TEXT]
+        contract.HANDLE_FORMS, contract.CONVERSE_BY_TEXT, contract.SEND_PAYMENT_REQUESTS]
 
 
 @pytest.mark.parametrize("role", ["", "Admin", "owner", None])

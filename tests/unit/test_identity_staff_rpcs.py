@@ -17,7 +17,7 @@ SERVED_AS = {"external_id": "key"}
 
 
 def test_the_contract_lists_the_rpcs():
-    assert len(RPCS) == 18
+    assert len(RPCS) == 19
 
 
 @pytest.mark.parametrize("name, listed", RPCS, ids=[name for name, _ in RPCS])

@@ -141,6 +141,22 @@ def test_each_patient_listed_is_audited_with_the_staff_user_as_actor(world, desk
     assert [entry.patient_id for entry in entries] == [world.patient_row(x).id for x in ("P-1002", "P-1004")]
 
 
+def test_patients_named_by_id_are_those_of_the_practice_each_audited(world, desk, patients):
+    ids = [world.patient_row(x).id for x in ("P-1005", "P-1001")]
+    other = world.patient_row("P-8001").id   # another practice's patient: never named here
+    sent = console.PatientIds().load({"ids": [*ids, ids[0], "no-such-id", other]})
+    named = console_call(world, desk, patient_search.named, sent, answer=console.PatientList())
+    assert [patient["external_id"] for patient in named["patients"]] == ["P-1001", "P-1005"]
+    entries = world.audit_rows(AuditEntry.action == "patient_listed")
+    assert sorted(entry.patient_id for entry in entries) == sorted(ids)
+    assert {entry.actor for entry in entries} == {f"staff:{desk.id}"}
+
+
+def test_naming_no_patients_reads_nothing(world, desk, patients):
+    named = console_call(world, desk, patient_search.named, {"ids": []}, answer=console.PatientList())
+    assert named == {"patients": []} and not world.audit_rows(AuditEntry.action == "patient_listed")
+
+
 # -- a patient's file ------------------------------------------------------------------------------
 
 def test_a_file_shows_the_family_the_patients_portal_shows(world, desk, patients):

@@ -13,6 +13,7 @@ from services.gateway.audit import record_read
 from services.gateway.console.display import Times
 from services.gateway.console.home import spend_banner
 from services.gateway.console.inputs import figure, refused_in_words
+from services.gateway.console.requesting import MESSAGE_HINT, request_box
 from services.gateway.console.texting import (
     OFFICE_MESSAGE, audit_texts, send, sent_box, sent_words, shown_messages, text_box,
 )
@@ -100,10 +101,10 @@ def patient_texting(service, view, patient_id, box=None, sent=None):
             "sent": sent_words(sent) if sent else None, "only_the_patient": sms.OPT_IN_BY_PATIENT_ONLY.message}
 
 
-def patient_page(service, view, external_id, form=None, file=None, box=None, sent=None):
+def patient_page(service, view, external_id, form=None, file=None, box=None, sent=None, asking=None):
     """A patient's page; `form` carries an action's refusal (an invitation not sent, a text
-    not sent: then also `box`), `file` identity's file when the action read it already,
-    `sent` the text just sent."""
+    not sent: then also `box`; a payment request not sent: then also `asking`), `file`
+    identity's file when the action read it already, `sent` the text just sent."""
     practice_id = view.practice["id"]
     file = file or service.identity.patient_file(practice_id, external_id)
     clinic = file["patient"]["clinic"]
@@ -114,7 +115,9 @@ def patient_page(service, view, external_id, form=None, file=None, box=None, sen
                        times=Times(view.practice["timezone"]), path=patient_path(view, external_id),
                        manages_access=view.allows(staff.MANAGE_PORTAL_ACCESS),
                        sees_audit=view.allows(staff.VIEW_PATIENT_AUDIT),
-                       invitation_days=identity.INVITATION_LIFETIME.days)
+                       invitation_days=identity.INVITATION_LIFETIME.days,
+                       asking=(asking or request_box()) if view.allows(staff.SEND_PAYMENT_REQUESTS) else None,
+                       asking_hint=MESSAGE_HINT)
 
 
 class PatientPages:

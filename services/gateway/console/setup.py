@@ -27,6 +27,9 @@ SECTIONS = (
             "patients who pay without signing in prove who they are."),
     Section(staff.MANAGE_TEXTING_SETUP, "setup/texting", "Texting",
             "Which clinics text patients and from which number, and the practice's default texting clinic."),
+    Section(staff.MANAGE_PAYMENT_SETTINGS, "setup/payments", "Payments",
+            "Online payments on or off, automatic posting, the minimum payment, the card processor and currency, and "
+            "how long payment request links work and when follow-ups go."),
 )
 # Each of identity's portal modules in words (a module without words fails at start-up).
 MODULE_WORDS = {"forms": "Forms: patients fill in the forms due before their appointment",

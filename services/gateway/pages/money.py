@@ -1,4 +1,8 @@
-"""Money as a patient reads it: integer cents and a currency, in words and figures."""
+"""Money as a patient (and the office) reads it: integer cents and a currency, in words and
+figures; an amount typed in dollars as cents; a new idempotency key for a form that moves money."""
+import secrets
+from decimal import Decimal, InvalidOperation
+
 SYMBOLS = {"USD": "$", "CAD": "CA$", "AUD": "A$", "NZD": "NZ$", "EUR": "\u20ac", "GBP": "\u00a3"}
 
 
@@ -9,6 +13,23 @@ def format_cents(cents, currency):
     figure = f"{units:,}.{rest:02d}"
     symbol = SYMBOLS.get(currency)
     return f"{sign}{symbol}{figure}" if symbol else f"{sign}{figure} {currency}"
+
+
+def cents_of(text):
+    """"25", "25.5", "$1,025.50" -> cents; None for anything else (no fractions of a cent)."""
+    cleaned = text.strip().replace(",", "").removeprefix("$").strip()
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        return None
+    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        return None
+    return int(amount * 100)
+
+
+def new_key():
+    """An idempotency key for one drawing of a form: a double click or a reload acts once."""
+    return secrets.token_urlsafe(24)
 
 
 def describe(balance):

@@ -7,9 +7,7 @@ No card number ever reaches this page's server: the hosted field is the processo
 page in an iframe, which gives pay.js a single-use token that the form posts instead. The
 form carries an idempotency key made when it is drawn, so a double click, a reload or a
 retry after a dropped connection pays once; after a decline the page draws a new key."""
-import secrets
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 import eventlet
@@ -18,6 +16,7 @@ from chairside.contracts import payments
 from chairside.refusals import NOT_SYNCED_YET, VALIDATION_ERROR
 from services.gateway.balances import patient_family_balance
 from services.gateway.pages import money
+from services.gateway.pages.money import cents_of, new_key
 from services.gateway.pages.web import expect, page
 from services.gateway.schemas import patient_key
 
@@ -34,22 +33,6 @@ ON_FIELDS = {payments.AMOUNT_ABOVE_BALANCE.code: "other_amount", payments.AMOUNT
 SHOWN = (payments.ONLINE_PAYMENTS_OFF, payments.NOTHING_DUE, payments.AMOUNT_ABOVE_BALANCE,
          payments.AMOUNT_BELOW_MINIMUM, payments.CARD_NOT_FOUND, payments.CARD_DECLINED,
          payments.PROCESSOR_UNAVAILABLE, payments.IDEMPOTENCY_KEY_REUSED, VALIDATION_ERROR)
-
-
-def new_key():
-    return secrets.token_urlsafe(24)
-
-
-def cents_of(text):
-    """"25", "25.5", "$1,025.50" -> cents; None for anything else (no fractions of a cent)."""
-    cleaned = text.strip().replace(",", "").removeprefix("$").strip()
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation:
-        return None
-    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
-        return None
-    return int(amount * 100)
 
 
 def card_words(card):

@@ -32,8 +32,8 @@ from chairside.contracts.identity import (
     INVALID_CODE, MIN_PASSWORD, MODULE_DISABLED, PASSWORD_CHANGE_REQUIRED, PRACTICE_NOT_FOUND, SIGN_IN_REQUIRED,
 )
 from chairside.contracts.staff import (
-    CONVERSE_BY_TEXT, HANDLE_FORMS, MANAGE_API_KEY, MANAGE_STAFF, PERMISSION_DENIED, PERMISSIONS, VIEW_PATIENTS,
-    VIEW_PORTAL_LINK, VIEW_TEXTING_USAGE,
+    CONVERSE_BY_TEXT, HANDLE_FORMS, MANAGE_API_KEY, MANAGE_STAFF, PERMISSION_DENIED, PERMISSIONS,
+    SEND_PAYMENT_REQUESTS, VIEW_PATIENTS, VIEW_PAYMENTS, VIEW_PORTAL_LINK, VIEW_TEXTING_USAGE,
 )
 from chairside.refusals import ChairsideError, ErrorCode, Forbidden
 from services.gateway import errors
@@ -100,6 +100,8 @@ SITES = (PORTAL, CONSOLE)
 CONSOLE_NAVIGATION = ((VIEW_PATIENTS, "patients", "Patients"), (HANDLE_FORMS, "forms", "Forms"),
                       (CONVERSE_BY_TEXT, "texting/inbox", "Texts"),
                       (VIEW_TEXTING_USAGE, "texting/usage", "Texting usage"),
+                      (VIEW_PAYMENTS, "payments", "Payments"),
+                      (SEND_PAYMENT_REQUESTS, "payment-requests", "Payment requests"),
                       (VIEW_PORTAL_LINK, "setup", "eServices setup"),
                       (MANAGE_STAFF, "staff", "Staff"), (MANAGE_API_KEY, "api-key", "API key"))
 

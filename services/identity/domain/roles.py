@@ -8,16 +8,19 @@ and action, so no other part keeps a copy of who may do what.
 from typing import List
 
 from chairside.contracts.staff import (
-    ADMIN, BILLING, CONVERSE_BY_TEXT, FRONT_DESK, HANDLE_FORMS, LAST_ADMIN, MANAGE_PORTAL_ACCESS, NOT_YOURSELF,
-    PERMISSIONS, ROLES, VIEW_PATIENT_AUDIT, VIEW_PATIENTS, VIEW_PORTAL_LINK, VIEW_TEXTING_USAGE,
+    ADMIN, BILLING, CONVERSE_BY_TEXT, FRONT_DESK, HANDLE_FORMS, LAST_ADMIN, MANAGE_PAYMENTS, MANAGE_PORTAL_ACCESS,
+    NOT_YOURSELF, PERMISSIONS, ROLES, SEND_PAYMENT_REQUESTS, VIEW_PATIENT_AUDIT, VIEW_PATIENTS, VIEW_PAYMENTS,
+    VIEW_PORTAL_LINK, VIEW_TEXTING_USAGE,
 )
 
 TABLE = {
     ADMIN: frozenset(PERMISSIONS),
-    # the front desk answers patients' texts; billing follows what texting costs
+    # the front desk answers patients' texts and asks for payments at the desk's word;
+    # billing follows what texting costs, and the money: transactions, posting, refunds
     FRONT_DESK: frozenset({VIEW_PATIENTS, VIEW_PATIENT_AUDIT, MANAGE_PORTAL_ACCESS, VIEW_PORTAL_LINK, HANDLE_FORMS,
-                           CONVERSE_BY_TEXT}),
-    BILLING: frozenset({VIEW_PATIENTS, VIEW_PORTAL_LINK, VIEW_TEXTING_USAGE}),
+                           CONVERSE_BY_TEXT, SEND_PAYMENT_REQUESTS}),
+    BILLING: frozenset({VIEW_PATIENTS, VIEW_PORTAL_LINK, VIEW_TEXTING_USAGE, VIEW_PAYMENTS, MANAGE_PAYMENTS,
+                        SEND_PAYMENT_REQUESTS}),
 }
 
 

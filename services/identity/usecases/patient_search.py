@@ -1,6 +1,8 @@
 """The console's patient search: one box for a name, a birth date, a phone number or a
 PMS id (domain.search says which), a page of the matches by name, and how many there are.
 
+`named` names the patients another service lists by id (the console's transactions).
+
 A page shows the office patients' names, birth dates and phones: each patient on it gets
 an audit entry ("patient_listed"), with the staff user as the actor.
 """
@@ -34,6 +36,19 @@ def find(uow, practice_id, sent):
     for patient in patients:
         audit.record(uow, practice_id, patient.id, "patient_listed", throttle.SUCCESS)
     return Page(patients, page, per_page, total)
+
+
+def named(uow, practice_id, sent):
+    """The patients of `sent["ids"]` (Chairside's ids, as another service lists them: billing's
+    payers) that belong to the practice, each audited as listed like a search's page."""
+    ids = list(dict.fromkeys(sent["ids"]))
+    if not ids:
+        return {"patients": []}
+    patients = uow.session.scalars(select(Patient).where(Patient.practice_id == practice_id, Patient.id.in_(ids))
+                                   .order_by(Patient.last_name, Patient.first_name, Patient.id)).all()
+    for patient in patients:
+        audit.record(uow, practice_id, patient.id, "patient_listed", throttle.SUCCESS)
+    return {"patients": patients}
 
 
 def _matches(looked_for):
