@@ -90,6 +90,7 @@ class Payment(Base):
     idempotency_key: Mapped[str] = mapped_column(String(100), nullable=False)
     fingerprint: Mapped[str] = mapped_column(String(64), nullable=False)
     channel: Mapped[str] = mapped_column(String(20), nullable=False)   # portal, pay_link
+    payment_request_id = mapped_column(String(36), nullable=True)     # the request whose link it was paid from
     amount_cents: Mapped[int] = mapped_column(BigInteger, nullable=False)
     currency: Mapped[str] = mapped_column(String(3), nullable=False)
     status: Mapped[str] = mapped_column(String(20), nullable=False)    # processing, succeeded, declined

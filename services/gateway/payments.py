@@ -21,10 +21,11 @@ PAYING_REFUSALS = (payments.ONLINE_PAYMENTS_OFF, payments.NOTHING_DUE, payments.
 
 
 class PatientPayment(payments.Pay):
-    """A payment as the patient asks for it: the key comes in the header, the channel is the portal."""
+    """A payment as the patient asks for it: the key comes in the header, the channel is the
+    portal (a payment request's link is paid in the payment portal's pages)."""
 
     class Meta:
-        exclude = ("idempotency_key", "channel")
+        exclude = ("idempotency_key", "channel", "payment_request")
 
 
 class PaymentPath(Input):

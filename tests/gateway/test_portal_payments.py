@@ -9,7 +9,10 @@ import pytest
 from chairside.contracts import payments
 from chairside.refusals import NOT_SYNCED_YET
 from services.gateway.pages import payments as payment_pages
-from tests.gateway.test_pages import PROFILE, csrf_of, get, pages, post, signed_in  # noqa: F401  (a fixture)
+from tests.gateway import test_pages
+from tests.gateway.test_pages import PROFILE, csrf_of, get, post, signed_in
+
+pages = test_pages.pages   # the portal's pages with fake services (a fixture)
 
 FIELD = {"url": "http://127.0.0.1:9100/hosted-field", "origin": "http://127.0.0.1:9100"}
 CARD = {"id": "0b7f5a6e-3f55-4a3e-9c55-9b1f0b7c1d11", "brand": "visa", "last4": "4242", "exp_month": 4,

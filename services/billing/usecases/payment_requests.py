@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple, Optional, Tuple
 
-from sqlalchemy import and_, column, delete, func, or_, select, table, update
+from sqlalchemy import and_, delete, func, or_, select, update
 
 from chairside.contracts import payment_requests as contract
 from chairside.refusals import SERVICE_UNAVAILABLE, ChairsideError, rule_broken
 from services.billing import domain
 from services.billing import domain_requests as rules
-from services.billing.models import Account
+from services.billing.models import Account, Payment
 from services.billing.request_models import PaymentRequest, PaymentRequestLink, PaymentRequestSettings
 from services.billing.usecases import balances
 from services.billing.usecases import settings as payment_settings
@@ -31,9 +31,6 @@ log = logging.getLogger(__name__)
 
 BATCH = 200  # requests the timer looks at per run; the rest wait for its next run
 
-# payments.payment_request_id (migration 0005): the request a payment was made from. The
-# payments' model is not message-to-pay's; only request_paid writes the column.
-PAYMENTS = table("payments", column("id"), column("practice_id"), column("payment_request_id"))
 
 
 # -- settings -------------------------------------------------------------------------------
@@ -382,7 +379,7 @@ def request_paid(uow, practice_id, request_id, payment_id):
     request's link went through: the request is paid (whatever it was: the money came) and
     the payment names it. Idempotent."""
     row = _request(uow, practice_id, request_id, lock=True)
-    uow.session.execute(update(PAYMENTS).where(PAYMENTS.c.id == payment_id, PAYMENTS.c.practice_id == practice_id)
+    uow.session.execute(update(Payment).where(Payment.id == payment_id, Payment.practice_id == practice_id)
                         .values(payment_request_id=request_id))
     if row.status != contract.PAID:
         row.status = contract.PAID

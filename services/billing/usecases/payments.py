@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from chairside.contracts import payments as contract
 from chairside.contracts.payment_requests import PAYMENT_REQUEST_NOT_FOUND
@@ -131,12 +131,9 @@ def begin(uow, practice_id, payer_id, asked):
         fingerprint=mark, channel=asked["channel"], amount_cents=asked["amount_cents"], currency=options.currency,
         status=domain.PROCESSING, processor=card.processor if card else options.processor, charge_source=source,
         save_card=asked["save_card"], saved_card_id=card.id if card else None, refunded_cents=0,
-        created_at=uow.clock.now())
+        payment_request_id=asked.get("payment_request"), created_at=uow.clock.now())
     uow.session.add(payment)
     uow.session.flush()
-    if "payment_request" in asked:
-        uow.session.execute(update(payment_requests.PAYMENTS).where(payment_requests.PAYMENTS.c.id == payment.id)
-                            .values(payment_request_id=asked["payment_request"]))
     return payment
 
 
@@ -161,8 +158,7 @@ def own_request(uow, practice_id, payer_id, request_id):
 
 def request_of(uow, payment):
     """The payment request `payment` was made from, or None."""
-    return uow.session.scalar(select(payment_requests.PAYMENTS.c.payment_request_id).where(
-        payment_requests.PAYMENTS.c.id == payment.id))
+    return payment.payment_request_id
 
 
 def again(uow, known, mark):
