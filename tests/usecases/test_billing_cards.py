@@ -95,5 +95,6 @@ def test_removing_a_card_forgets_it_at_the_processor_then_here(billing_db, world
     ({}, "token"), ({"token": "t", "saved_card": "c"}, "token"), ({"saved_card": "c", "save_card": True}, "save_card"),
 ])
 def test_a_payment_names_exactly_one_card(body, field):
-    errors = contract.Pay().validate({"idempotency_key": "k", "amount_cents": 100, **body})
-    assert field in errors
+    with pytest.raises(ChairsideError) as broken:   # a rule across fields: RULE_BROKEN, not a schema error
+        contract.Pay().load({"idempotency_key": "k", "amount_cents": 100, **body})
+    assert broken.value.code == "RULE_BROKEN" and field in broken.value.fields

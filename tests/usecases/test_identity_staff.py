@@ -178,7 +178,8 @@ def test_the_journey_by_text_code_to_the_console(world, admin, desk, sms, clock)
     assert world.authenticate_staff(token) == {
         "staff_id": desk.id, "practice_id": world.practice_id, "username": "Desk.One", "name": "Dana Desk",
         "role": "front_desk", "permissions": ["patients.view", "patients.audit", "portal_access.manage",
-                                              "portal_link.view", "forms.handle", "texting.converse"]}
+                                              "portal_link.view", "forms.handle", "texting.converse",
+                                              "payment_requests.send"]}
     assert stored(world, desk).last_sign_in_at == clock.now()
     actor = f"staff:{desk.id}"
     assert audit_of(world, desk)[1:] == [(actor, "login_password", "success"), (actor, "login_code_sent", "success"),
