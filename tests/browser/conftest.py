@@ -19,7 +19,7 @@ TABLET = {"width": 768, "height": 1024}
 BLOCKING = ("serious", "critical")
 
 # the e2e world: the services on a movable clock with an SMS outbox, the Garcia family
-world = e2e.world
+shared_world = e2e.shared_world
 system = e2e.system
 family = e2e.family
 _world_between_tests = e2e._world_between_tests

@@ -89,7 +89,7 @@ def test_a_guarantor_claims_access_from_the_qr_code(site, pages, desktop_pages, 
     expect(people).to_contain_text("Sofia Garcia")
     expect(people).to_contain_text("Leo Garcia")
     expect(people).not_to_contain_text("Daniel")
-    expect(page.get_by_role("heading", name="Balances")).to_be_visible()
+    expect(page.get_by_role("heading", name="Balance", exact=True)).to_be_visible()
     browser_pages.check(page, "home")
 
     # the session lives in an HttpOnly, SameSite=Lax cookie of this practice's path, nowhere else
@@ -316,13 +316,13 @@ def test_forgot_password_asks_for_the_authenticator_too(site, pages):
 def test_a_module_switched_off_disappears_and_its_page_is_refused(site, pages):
     page = pages.new()
     signed_in_with_changed_password(site, pages, page)
-    expect(page.get_by_role("heading", name="Balances")).to_be_visible()
+    expect(page.get_by_role("heading", name="Balance", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name="Payments").first).to_be_visible()
 
     site.set_modules(payments=False)
     page.reload()
     expect(page.get_by_role("heading", name="Hello, Maria")).to_be_visible()
-    expect(page.get_by_role("heading", name="Balances")).to_have_count(0)
+    expect(page.get_by_role("heading", name="Balance", exact=True)).to_have_count(0)
     expect(page.get_by_role("link", name="Payments")).to_have_count(0)
     answer = page.goto(site.url("payments"))
     assert answer.status == 403
@@ -331,7 +331,7 @@ def test_a_module_switched_off_disappears_and_its_page_is_refused(site, pages):
 
     site.set_modules(payments=True)
     page.goto(site.url())
-    expect(page.get_by_role("heading", name="Balances")).to_be_visible()
+    expect(page.get_by_role("heading", name="Balance", exact=True)).to_be_visible()
 
 
 def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(site, pages):

@@ -147,9 +147,9 @@ def dump_logs(log_dir):
 
 
 @pytest.fixture(scope="session")
-def running(world):
+def running(shared_world):
     """The system shared by the end-to-end tests; each test works in a practice of its own."""
-    return world[0]
+    return shared_world[0]
 
 
 @pytest.fixture
@@ -176,7 +176,7 @@ def pytest_runtest_makereport(item, call):
 # -- the portal's world: services on a clock the test moves, texts in an outbox file ------
 
 @pytest.fixture(scope="session")
-def world(databases, vhosts, tmp_path_factory):
+def shared_world(databases, vhosts, tmp_path_factory):
     """One system for the whole run (starting five services costs about ten seconds): its
     services read a clock the tests move and write their texts to an outbox file."""
     base = tmp_path_factory.mktemp("world")
@@ -194,9 +194,9 @@ def world(databases, vhosts, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def system(world):
+def system(shared_world):
     """(Running, TestClock, outbox path) of the shared system."""
-    return world
+    return shared_world
 
 
 @pytest.fixture(autouse=True)
@@ -205,8 +205,8 @@ def _world_between_tests(request):
     back to the real time, and the per-phone limit on sign-in codes (5 an hour, across
     practices) forgets the codes texted to the Garcias' fixed phone numbers."""
     yield
-    if "world" in request.fixturenames:
-        running, clock, _ = request.getfixturevalue("world")
+    if "shared_world" in request.fixturenames:
+        running, clock, _ = request.getfixturevalue("shared_world")
         if clock.offset:
             clock.reset()
         with running.engines["identity"].begin() as conn:

@@ -104,10 +104,18 @@ def test_the_limit_is_set_or_lifted(gateway, office, given):
     gateway.sms.set_spend_limit.assert_called_once_with(PRACTICE["id"], {"monthly_limit_usd": given})
 
 
-@pytest.mark.parametrize("given", ["-5", "12.345", "100000.01", 50, "fifty", ""])
+@pytest.mark.parametrize("given", ["-5", "12.345", 50, "fifty", ""])
 def test_a_limit_out_of_shape_is_refused_at_the_edge(gateway, office, given):
     response = office.put("/office/v1/texting/limit", json={"monthly_limit_usd": given})
     assert response.status_code == 400 and "monthly_limit_usd" in response.json()["fields"], response.text
+    gateway.sms.set_spend_limit.assert_not_called()
+
+
+@pytest.mark.parametrize("given", ["100000.01", "999999.99"])
+def test_a_limit_above_the_highest_fits_the_document_but_breaks_a_rule(gateway, office, given):
+    response = office.put("/office/v1/texting/limit", json={"monthly_limit_usd": given})
+    assert response.status_code == 422 and response.json()["error"] == "RULE_BROKEN", response.text
+    assert "monthly_limit_usd" in response.json()["fields"]
     gateway.sms.set_spend_limit.assert_not_called()
 
 

@@ -9,7 +9,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from chairside.contracts.sms import SpendLimit, SpendLimitInput
-from chairside.refusals import Conflict
+from chairside.refusals import ChairsideError, Conflict
 from services.sms.models import InboundMessage, OutgoingMessage, PracticeTexting
 from services.sms.usecases import limit, sending
 from tests.usecases.test_sms_sending import (
@@ -65,11 +65,17 @@ def test_the_office_sets_changes_and_lifts_the_limit(sms_db, texting):
         assert session.get(PracticeTexting, "p1").monthly_limit_micros is None
 
 
-@pytest.mark.parametrize("given_usd", ["-1", "1.234", "abc", "1e3", "100000.01", "", " 5", 5, "05"])
-def test_a_limit_that_is_no_amount_or_too_high_is_refused(given_usd):
+@pytest.mark.parametrize("given_usd", ["-1", "1.234", "abc", "1e3", "", " 5", 5, "05"])
+def test_a_limit_that_is_no_amount_is_refused(given_usd):
     with pytest.raises(ValidationError) as refused:
         SpendLimitInput().load({"monthly_limit_usd": given_usd})
     assert list(refused.value.messages) == ["monthly_limit_usd"]
+
+
+def test_a_limit_too_high_breaks_a_rule():
+    with pytest.raises(ChairsideError) as refused:
+        SpendLimitInput().load({"monthly_limit_usd": "100000.01"})
+    assert refused.value.code == "RULE_BROKEN" and list(refused.value.fields) == ["monthly_limit_usd"]
 
 
 @pytest.mark.parametrize("given_usd", ["0", "0.5", "12.50", "100000", "100000.00"])
