@@ -6,6 +6,8 @@ import threading
 import uuid
 from datetime import date
 
+import pytest
+
 from sqlalchemy import select
 
 from chairside.tables import OutboxRow
@@ -132,3 +134,19 @@ def announced(billing_db, event_type=None):
         rows = session.scalars(select(OutboxRow).order_by(OutboxRow.seq)).all()
         bodies = [json.loads(row.body) for row in rows]
     return [(body["type"], body["data"]) for body in bodies if event_type in (None, body["type"])]
+
+
+# Fixtures of the paying, refund and saved-card tests (each module takes them by name:
+# `processor, world = billing_world.processor, billing_world.world`).
+
+@pytest.fixture
+def processor():
+    return FakeProcessor()
+
+
+@pytest.fixture
+def world(billing_db, processor):
+    """The Garcia-like family owing, online payments on, the fake processor behind them."""
+    family(billing_db)
+    payment_settings(billing_db)
+    return FakeProcessors(processor)

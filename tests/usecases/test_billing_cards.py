@@ -7,19 +7,11 @@ from chairside.contracts import payments as contract
 from chairside.refusals import ChairsideError
 from services.billing.models import Payment, SavedCard
 from services.billing.usecases import cards, payments
-from tests.usecases.billing_world import FakeProcessor, FakeProcessors, family, payment_settings, token
+from tests.usecases import billing_world
+from tests.usecases.billing_world import token
 
 
-@pytest.fixture
-def processor():
-    return FakeProcessor()
-
-
-@pytest.fixture
-def world(billing_db, processor):
-    family(billing_db)
-    payment_settings(billing_db)
-    return FakeProcessors(processor)
+processor, world = billing_world.processor, billing_world.world   # fixtures
 
 
 def pay(billing_db, world, key, payer_id="a1", amount_cents=1_000, **asked):

@@ -18,21 +18,11 @@ from services.billing import domain
 from services.billing.models import LedgerEntry, Payment
 from services.billing.request_models import PaymentRequest
 from services.billing.usecases import balances, payments, transactions
-from tests.usecases.billing_world import (
-    FakeProcessor, FakeProcessors, announced, family, payment_settings, token,
-)
+from tests.usecases import billing_world
+from tests.usecases.billing_world import FakeProcessors, announced, family, payment_settings, token
 
 
-@pytest.fixture
-def processor():
-    return FakeProcessor()
-
-
-@pytest.fixture
-def world(billing_db, processor):
-    family(billing_db)
-    payment_settings(billing_db)
-    return FakeProcessors(processor)
+processor, world = billing_world.processor, billing_world.world   # fixtures
 
 
 def pay(billing_db, world, key="k1", amount_cents=2_500, payer_id="a1", **asked):

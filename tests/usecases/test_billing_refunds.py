@@ -11,19 +11,11 @@ from chairside.refusals import ChairsideError
 from services.billing import domain
 from services.billing.models import LedgerEntry, Payment, Refund
 from services.billing.usecases import payments, refunds
-from tests.usecases.billing_world import FakeProcessor, FakeProcessors, announced, family, payment_settings, token
+from tests.usecases import billing_world
+from tests.usecases.billing_world import announced, payment_settings, token
 
 
-@pytest.fixture
-def processor():
-    return FakeProcessor()
-
-
-@pytest.fixture
-def world(billing_db, processor):
-    family(billing_db)
-    payment_settings(billing_db)
-    return FakeProcessors(processor)
+processor, world = billing_world.processor, billing_world.world   # fixtures
 
 
 def paid(billing_db, world, amount_cents=6_000, key="p", **asked):
