@@ -244,7 +244,8 @@ def test_a_declined_card_is_said_beside_the_card_and_the_next_try_is_a_new_payme
                                                            fields={"card": ["The card was declined."]})
     _, form = the_form(session)
     answer = post(session, "/p/demo/pay/balance", {**form, "amount_choice": "full", "token": "tok_x"})
-    assert answer.status_code == 422 and 'id="card-error-1"' in answer.text and "The card was declined." in answer.text
+    assert answer.status_code == 422 and 'id="card-error-1"' in answer.text and 'id="card-error-2"' not in answer.text
+    assert "The payment did not go through: the card was declined." in answer.text
     assert hidden(answer.text, "idempotency_key") != form["idempotency_key"]
 
 

@@ -111,7 +111,8 @@ def test_a_declined_card_is_said_beside_the_card_and_the_next_try_is_a_new_payme
                                                            fields={"card": ["The card was declined."]})
     _, form = the_form(session)
     answer = post(session, "/p/demo/payments", {**form, "amount_choice": "full", "card": "new", "token": "tok_x"})
-    assert answer.status_code == 422 and "The card was declined." in answer.text
+    assert answer.status_code == 422 and answer.text.count("The payment did not go through: the card was declined.") == 2
+    assert "The card was declined." not in answer.text   # said once (beside the card and in the summary), whole
     assert 'aria-invalid' in answer.text or "field-error" in answer.text
     assert hidden(answer.text, "idempotency_key") != form["idempotency_key"]
     assert hidden(answer.text, "token") == ""   # a token works once

@@ -66,7 +66,12 @@ def amount_of(form):
 
 
 def refused_on_form(form, refusal):
-    """billing's refusal of a payment said on the form: beside the amount or the card, else at the top."""
+    """billing's refusal of a payment said on the form: beside the amount or the card, else at
+    the top. A decline is said once, in its whole sentence ("The payment did not go through:
+    the card has expired..."), not also in the bare reason its fields carry."""
+    if refusal.code == payments.CARD_DECLINED.code:
+        form.refused(refusal.__class__(refusal.message, {}, refusal.code), message="card")
+        return
     form.refused(refusal, fields={"amount_cents": "other_amount", "card": "card", "token": "card",
                                   "saved_card": "card"}, message=ON_FIELDS.get(refusal.code, True))
 
