@@ -45,7 +45,7 @@ def test_a_failed_handler_leaves_no_mark_so_the_retry_applies_it(units, sessions
     with pytest.raises(RuntimeError):
         with units.unit_of_work() as uow:
             assert not uow.already_processed(evt)
-            uow.session.add(Account(patient_id="p1", practice_id="x", currency="USD", balance_cents=0, version=1))
+            uow.session.add(Account(patient_id="p1", practice_id="x", currency="USD", version=1))
             raise RuntimeError("crash half-way")
     assert count(sessions, ProcessedEvent) == 0 and count(sessions, Account) == 0
     with units.unit_of_work() as uow:
@@ -89,8 +89,7 @@ def test_outbox_rows_commit_with_the_change_and_wake_the_relay(sessions):
 def test_upsert_newer_ignores_older_and_equal_versions(sessions):
     key = {"patient_id": "p1"}
     with sessions() as session, session.begin():
-        assert upsert_newer(session, Account, key, 2, {"practice_id": "x", "currency": "USD", "balance_cents": 0,
-                                                       "guarantor_id": "g2"})
+        assert upsert_newer(session, Account, key, 2, {"practice_id": "x", "currency": "USD", "guarantor_id": "g2"})
     with sessions() as session, session.begin():
         assert not upsert_newer(session, Account, key, 1, {"guarantor_id": "g1"})
         assert not upsert_newer(session, Account, key, 2, {"guarantor_id": "g1"})
@@ -115,8 +114,7 @@ def test_apply_once_runs_the_effect_once_per_event_and_not_after_a_failure(units
 
     def open_account(uow, event):
         applied.append(event.id)
-        uow.session.add(Account(patient_id=f"p-{len(applied)}", practice_id="x", currency="USD",
-                                balance_cents=0, version=1))
+        uow.session.add(Account(patient_id=f"p-{len(applied)}", practice_id="x", currency="USD", version=1))
 
     def crash(uow, event):
         raise RuntimeError("half-way")
