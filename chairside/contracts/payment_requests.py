@@ -34,6 +34,7 @@ MAX_PAGE = 10_000
 # open request past its expiry); services/billing/domain_requests.py holds their rules
 SENDING, SENT, OPENED, PAID, EXPIRED, CANCELLED = STATUSES = (
     "sending", "sent", "opened", "paid", "expired", "cancelled")
+OPEN = (SENDING, SENT, OPENED)   # its link works (until it expires), follow-ups may go, it may be cancelled
 MIN_LINK_DAYS, MAX_LINK_DAYS, MAX_FOLLOW_UPS = 1, 365, 2
 
 # -- error codes --------------------------------------------------------------------------

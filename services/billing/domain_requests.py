@@ -12,14 +12,14 @@ import secrets
 from datetime import timedelta
 from typing import Optional, Sequence
 
-from chairside.contracts.payment_requests import EXPIRED, MAX_FOLLOW_UPS, OPENED, SENDING, SENT, STATUSES
+from chairside.contracts.payment_requests import EXPIRED, MAX_FOLLOW_UPS, OPEN, STATUSES
 
 # -- statuses -----------------------------------------------------------------------------
 # "sending" while the first text's outcome is not known (sms not answered yet, or a crash
 # between its answer and ours); the others as the office reads them. "expired" is never
 # stored: a request still open past its expiry is expired (its record stays as it was).
 STORED_STATUSES = tuple(status for status in STATUSES if status != EXPIRED)
-OPEN = (SENDING, SENT, OPENED)     # its link works (until it expires) and follow-ups may go
+# OPEN (the contract's): a request whose link works until it expires, and whose follow-ups may go
 
 # -- expiry and follow-ups ----------------------------------------------------------------
 DEFAULT_FOLLOW_UP_DAYS = (3, 7)    # after the first text

@@ -315,18 +315,24 @@ def record(db, payment_id, charge=None, decline_code=None):
 def resume_unsettled(db, processors):
     """The timer: every payment left "processing" past domain.RESUME_AFTER asked again with its
     own key (the processor answers its first result); how many were asked."""
+    return resume(db, processors, Payment, settle, "payment")
+
+
+def resume(db, processors, model, settle_one, what):
+    """Every row of `model` (payments, refunds) left "processing" past domain.RESUME_AFTER,
+    oldest first, settled again by `settle_one(db, processors, row)`; how many were asked."""
     # Not a read-only unit of work: its rollback would expire the rows read, used after it.
     with db.unit_of_work() as uow:
-        stale = uow.session.scalars(select(Payment).where(
-            Payment.status == domain.PROCESSING, Payment.created_at <= uow.clock.now() - domain.RESUME_AFTER)
-            .order_by(Payment.created_at).limit(RESUME_BATCH)).all()
-    for payment in stale:
+        stale = uow.session.scalars(select(model).where(
+            model.status == domain.PROCESSING, model.created_at <= uow.clock.now() - domain.RESUME_AFTER)
+            .order_by(model.created_at).limit(RESUME_BATCH)).all()
+    for row in stale:
         try:
-            settle(db, processors, payment)
+            settle_one(db, processors, row)
         except ChairsideError as refusal:
-            log.info("payment %s not settled yet: %s", payment.id, refusal.code)
-        except Exception:   # one payment's failure must not keep the others waiting
-            log.exception("payment %s could not be resumed", payment.id)
+            log.info("%s %s not settled yet: %s", what, row.id, refusal.code)
+        except Exception:   # one failure must not keep the others waiting
+            log.exception("%s %s could not be resumed", what, row.id)
     return len(stale)
 
 

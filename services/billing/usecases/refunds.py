@@ -17,11 +17,10 @@ from sqlalchemy import func, select
 
 from chairside.contracts import payments as contract
 from chairside.db import retry_on_race_of
-from chairside.refusals import ChairsideError
 from chairside.tenancy import of_practice
 from services.billing import domain, processors as outside
 from services.billing.models import LedgerEntry, Payment, Refund
-from services.billing.usecases.payments import RESUME_BATCH, field_refusal, lock_account, locked
+from services.billing.usecases.payments import field_refusal, lock_account, locked, resume
 
 log = logging.getLogger(__name__)
 
@@ -141,15 +140,4 @@ def record(uow, refund_id, given):
 
 def resume_unsettled(db, processors):
     """The timer: every refund left "processing" past domain.RESUME_AFTER asked again with its own key."""
-    with db.unit_of_work() as uow:
-        stale = uow.session.scalars(select(Refund).where(
-            Refund.status == domain.PROCESSING, Refund.created_at <= uow.clock.now() - domain.RESUME_AFTER)
-            .order_by(Refund.created_at).limit(RESUME_BATCH)).all()
-    for row in stale:
-        try:
-            settle(db, processors, row)
-        except ChairsideError as refusal:
-            log.info("refund %s not settled yet: %s", row.id, refusal.code)
-        except Exception:   # one refund's failure must not keep the others waiting
-            log.exception("refund %s could not be resumed", row.id)
-    return len(stale)
+    return resume(db, processors, Refund, settle, "refund")

@@ -26,7 +26,6 @@ PER_PAGE = 25
 STATUS_WORDS = {contract.SENDING: "Sending", contract.SENT: "Sent", contract.OPENED: "Opened", contract.PAID: "Paid",
                 contract.EXPIRED: "Expired", contract.CANCELLED: "Cancelled"}
 # The statuses whose request shows "Cancel" (billing's open ones; it refuses the others).
-CANCELLABLE = (contract.SENDING, contract.SENT, contract.OPENED)
 CANCEL = "cancel-"   # a Cancel button's id, per request (its refusal is said beside it)
 UNKNOWN_PATIENT = "A patient no longer in the practice-management system"
 LIST_WORDS = {STATUS: "Choose a status from the list.",
@@ -68,7 +67,7 @@ def shown_request(view, request, patient, times):
             "path": patient_path(view, patient["external_id"]) if patient else None,
             "amount": format_cents(request["amount_cents"], request["currency"]),
             "status_words": STATUS_WORDS.get(request["status"], request["status"]),
-            "may_cancel": request["status"] in CANCELLABLE, "cancel_field": CANCEL + request["id"]}
+            "may_cancel": request["status"] in contract.OPEN, "cancel_field": CANCEL + request["id"]}
 
 
 def requests_page(service, view, status=None, page=None, form=None):
