@@ -49,7 +49,7 @@ class OfficeTextingApi:
         return self.sms.get_spend_limit(call.practice_id)
 
     @route("PUT", "/office/v1/texting/limit", tag=TEXTING, auth=OFFICE, body=sms.SpendLimitInput,
-           answers=sms.SpendLimit, summary="Set the monthly spend limit (USD, all clinics), or lift it",
+           answers=sms.SpendLimit, refuses=(RULE_BROKEN,), summary="Set the monthly spend limit (USD, all clinics), or lift it",
            description="Every text, whatever sends it, is refused with SPEND_LIMIT_REACHED once it would take "
                        "this month's charges past the limit (sign-in codes and the replies to STOP and HELP "
                        "always go, and count). The office is warned (sms.spend_limit_warning) once a month at "
