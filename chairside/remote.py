@@ -42,6 +42,22 @@ class _DeadlineProxy:
         return call
 
 
+def at_once(*calls):
+    """Run `calls` (functions of no arguments, each asking a service) each in its own green
+    thread: the answers in order, once all have ended; the first failure, if any, is raised
+    after the others ended (nothing is left running behind the answer)."""
+    threads = [eventlet.spawn(call) for call in calls]
+    answers, failures = [], []
+    for thread in threads:
+        try:
+            answers.append(thread.wait())
+        except Exception as exc:
+            failures.append(exc)
+    if failures:
+        raise failures[0]
+    return answers
+
+
 class ServiceRpc(RpcProxy):
     """A dependency: `self.sms.send_text(...)` with the RPC_TIMEOUT_SECONDS deadline,
     `self.sms.within(3).get_texting(...)` with another."""

@@ -31,6 +31,10 @@ Added for the payment portal without signing in (issue 11), see "Pay sessions" b
     pay_session(token) -> PaySession                     PAY_SESSION_NOT_VERIFIED, PAY_SESSION_REQUIRED
     pay_session_profile(token) -> Profile                the payer and the family they may see, as `me`
     end_pay_session(token) -> None
+
+Added for the portal's home page, composed (issue 11):
+    authenticate_with_profile(token) -> SignedInProfile  authenticate_session and me in one unit of work
+    record_access_batches(AccessRecordBatches) -> None   reads of several kinds by one request, one call
 """
 import re
 from datetime import timedelta
@@ -70,6 +74,7 @@ MAX_CLIENT = 64     # a client's network address, as the gateway saw it
 MAX_TOKEN = 128     # an invitation token
 MAX_URL = 300
 MAX_RECORDED_READS = 100   # patients of one request's reads (a page of submissions is at most 100)
+MAX_READ_KINDS = 10   # kinds of read one request records at once (the home page: forms and balance)
 
 # How the payment portal (/p/{slug}/pay) verifies a payer who does not sign in (the
 # practice's setting): their name and birth date, or those and a code texted to the phone on file.
@@ -311,6 +316,13 @@ class AccessRecords(Input):
     outcome = fields.String(required=True, validate=validate.Regexp(whole(r"[a-z][a-z0-9_]{0,39}")))
 
 
+class AccessRecordBatches(Input):
+    """Reads of several kinds by one request (the home page's forms and balance), for the audit
+    log in one call: each batch as AccessRecords's, in order."""
+    batches = fields.List(fields.Nested(AccessRecords), required=True,
+                          validate=validate.Length(min=1, max=MAX_READ_KINDS))
+
+
 class PatientRead(Input):
     """read_patient's audit action: the read of the patient that the caller shows."""
     action = audit_action(required=True)
@@ -418,6 +430,12 @@ class FamilyMember(_Person):
 class Profile(_Person):
     family = fields.List(fields.Nested(FamilyMember), required=True, metadata={
         "description": "The family members this patient may see: their dependents."})
+
+
+class SignedInProfile(Schema):
+    """authenticate_session's answer and me's in one: a page that shows the family asks once."""
+    signed_in = fields.Nested(SignedIn, required=True)
+    profile = fields.Nested(Profile, required=True)
 
 
 class AuditEntry(Schema):

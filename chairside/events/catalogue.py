@@ -54,6 +54,12 @@ class PracticeKeyRotatedV1(Schema):
     practice_id = fields.String(required=True, metadata=_about("Chairside's practice id (UUID)."))
 
 
+class PortalSettingsChangedV1(Schema):
+    """identity.portal_settings_changed: the practice's portal settings (its modules, dependent age,
+    how its payment portal verifies a payer) were replaced; forget what you cached of them."""
+    practice_id = fields.String(required=True, metadata=_about("Chairside's practice id (UUID)."))
+
+
 class AppointmentUpsertedV1(Schema):
     """forms.appointment_upserted: an appointment was created or changed by the PMS sync."""
     appointment_id = fields.String(required=True, metadata=_about("Chairside's appointment id (UUID)."))
@@ -177,6 +183,7 @@ CATALOGUE = {
     ("identity", "patient_upserted", 1): PatientUpsertedV1,
     ("identity", "clinic_upserted", 1): ClinicUpsertedV1,
     ("identity", "practice_key_rotated", 1): PracticeKeyRotatedV1,
+    ("identity", "portal_settings_changed", 1): PortalSettingsChangedV1,
     ("forms", "appointment_upserted", 1): AppointmentUpsertedV1,
     ("forms", "form_submitted", 1): FormSubmittedV1,
     ("identity", "practice_upserted", 1): PracticeUpsertedV1,

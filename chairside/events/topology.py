@@ -60,6 +60,7 @@ SUBSCRIPTIONS = (
 
 BROADCASTS = (
     Broadcast("gateway", "identity", "practice_key_rotated"),  # each gateway process forgets the cached key
+    Broadcast("gateway", "identity", "portal_settings_changed"),  # ... and the cached portal
 )
 
 EVERY_SUBSCRIPTION = SUBSCRIPTIONS + BROADCASTS

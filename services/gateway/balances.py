@@ -24,15 +24,20 @@ def office_balance(service, practice_id, patient):
     return OfficeBalance().dump({**view, "family": {**view["family"], "members": lines}})
 
 
-def patient_family_balance(service, profile, practice_id):
+def patient_family_balance(service, profile, practice_id, record=None):
     """The signed-in patient's family balance (`profile`: identity's me): a line for themselves
     and for each member they answer for and may see (identity's family rule), in the order the
     portal shows the family; what the members they may not see owe (adults whose guarantor
-    they are) is one sum, `others_cents`."""
+    they are) is one sum, `others_cents`. The members' reads go to the audit log at once, or
+    to `record(patient_ids, action)` (a page's PageReads.add) when given."""
     visible = [(profile, True), *((member, False) for member in profile["family"])]
     family = service.billing.balance_view(practice_id, profile["id"])["family"]
     owed = {member["patient_id"]: member["balance_cents"] for member in family["members"]}
     lines = [{"patient_id": person["id"], "first_name": person["first_name"], "last_name": person["last_name"],
               "you": you, "balance_cents": owed.pop(person["id"])} for person, you in visible if person["id"] in owed]
-    record_reads(service.identity, practice_id, [line["patient_id"] for line in lines], READ)
+    read = [line["patient_id"] for line in lines]
+    if record is None:
+        record_reads(service.identity, practice_id, read, READ)
+    else:
+        record(read, READ)
     return PatientFamilyBalance().dump({**family, "members": lines, "others_cents": sum(owed.values())})

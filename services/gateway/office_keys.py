@@ -10,14 +10,11 @@ identity accepted are kept: an unknown key is asked about every time, so a new k
 at once. `OFFICE_KEY_CACHE_SECONDS=0` keeps nothing.
 """
 import hashlib
-from datetime import timedelta
 
-from nameko.extensions import DependencyProvider
-
-from chairside import config
-from chairside.clock import clock_from_env
+from services.gateway.remembered import Remembered, RememberedProvider
 
 DEFAULT_SECONDS = 1.0
+SETTING = "OFFICE_KEY_CACHE_SECONDS"
 
 
 def key_hash(api_key):
@@ -26,48 +23,20 @@ def key_hash(api_key):
     return hashlib.sha256(api_key.encode("utf-8")).digest()
 
 
-class KeyCache:
+class KeyCache(Remembered):
     """Practices by the hash of their office key, each kept `lifetime` on `clock`."""
 
     def __init__(self, lifetime, clock):
-        self.lifetime = lifetime
-        self.clock = clock
-        self._entries = {}  # key hash -> (practice, when identity was asked)
+        super().__init__(lifetime, clock, practice_of=lambda practice: practice["id"])
 
     def practice(self, api_key, authenticate):
         """The practice of `api_key`: remembered, else `authenticate(api_key)` (identity's
         answer, or its refusal, which is not remembered)."""
-        digest = key_hash(api_key)
-        found = self._entries.get(digest)
-        now = self.clock.now()
-        if found is not None:
-            practice, asked_at = found
-            if asked_at <= now < asked_at + self.lifetime:  # a clock set back does not lengthen it
-                return practice
-            self._entries.pop(digest, None)
-        practice = authenticate(api_key)
-        # From the moment of asking: a key rotated while the answer travelled lives no longer.
-        self._entries[digest] = (practice, now)
-        return practice
-
-    def forget(self, practice_id):
-        """Drop every key of the practice: the next request with one asks identity."""
-        for digest, (practice, _) in list(self._entries.items()):
-            if practice["id"] == practice_id:
-                self._entries.pop(digest, None)
+        return self.get(key_hash(api_key), lambda: authenticate(api_key))
 
 
-class OfficeKeys(DependencyProvider):
+class OfficeKeys(RememberedProvider):
     """`self.office_keys`: the process's KeyCache, shared by its workers."""
 
     def __init__(self, clock=None):
-        self.clock = clock or clock_from_env()
-
-    def setup(self):
-        seconds = config.number("OFFICE_KEY_CACHE_SECONDS", DEFAULT_SECONDS)
-        if seconds < 0:
-            raise RuntimeError(f"OFFICE_KEY_CACHE_SECONDS must not be negative, got {seconds}")
-        self.cache = KeyCache(timedelta(seconds=seconds), self.clock)
-
-    def get_dependency(self, worker_ctx):
-        return self.cache
+        super().__init__(KeyCache, SETTING, DEFAULT_SECONDS, clock)

@@ -2,7 +2,7 @@
 dependent age, and invitations texted to patients."""
 from chairside.contracts import identity, sms, staff
 from chairside.refusals import NOT_SYNCED_YET
-from services.gateway import links
+from services.gateway import links, portals
 from services.gateway.http import OFFICE, route
 from services.gateway.schemas import PortalLink
 
@@ -32,7 +32,7 @@ class OfficePortalApi:
                        "from every page and its patient routes answer 403 MODULE_DISABLED. A full replacement: "
                        "`dependent_age` and `pay_verification` left out go back to their defaults.")
     def put_portal_settings(self, call):
-        return self.identity.put_portal_settings(call.practice_id, call.body)
+        return portals.put_settings(self, call.practice_id, call.body)
 
     @route("POST", "/office/v1/patients/<external_id>/invitation", tag=PORTAL, auth=OFFICE, path=identity.SyncKey,
            answers=identity.Invitation, status=201,

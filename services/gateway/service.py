@@ -16,6 +16,7 @@ from services.gateway.ledger import OfficeLedgerApi
 from services.gateway.office import OfficeApi
 from services.gateway.office_keys import OfficeKeys
 from services.gateway.pages.site import PortalPages
+from services.gateway.portals import Portals
 from services.gateway.patient import PatientApi
 from services.gateway.payments import PaymentsApi
 from services.gateway.payment_requests import OfficePaymentRequestsApi
@@ -41,11 +42,17 @@ class GatewayService(OfficeApi, OfficeAppointmentsApi, OfficeFormTemplatesApi, O
     sms = ServiceRpc("sms")
     call_context = CallContext()
     office_keys = OfficeKeys()
+    portals = Portals()
 
     @consume("identity", "practice_key_rotated")
     def on_practice_key_rotated(self, event):
         """Every gateway process drops the practice's cached key check at once (forgetting twice is harmless)."""
         self.office_keys.forget(event.data["practice_id"])
+
+    @consume("identity", "portal_settings_changed")
+    def on_portal_settings_changed(self, event):
+        """Every gateway process drops the practice's cached portal at once."""
+        self.portals.forget(event.data["practice_id"])
 
     @route("GET", "/health", tag="Health", answers={200: Health, 503: Health},
            summary="Whether the gateway can reach every service")

@@ -225,6 +225,11 @@ class IdentityService(ChairsideService):
         return self.db.run(family.profile, self.hash_key, token, answer=contract.Profile())
 
     @rpc
+    def authenticate_with_profile(self, token):
+        """authenticate_session and me in one unit of work (the portal's home page)."""
+        return self.db.run(family.signed_in_profile, self.hash_key, token, answer=contract.SignedInProfile())
+
+    @rpc
     def can_access(self, viewer_id, patient_id):
         """May the signed-in patient `viewer_id` see `patient_id`'s data? (the family rule)"""
         return self.db.run(family.can_access, viewer_id, patient_id, read_only=True)
@@ -240,6 +245,11 @@ class IdentityService(ChairsideService):
     def record_accesses(self, access_records):
         """Reads of several patients by one request, in one unit of work (one call, not one per patient)."""
         self.db.run(audit.record_accesses, contract.AccessRecords().load(access_records))
+
+    @rpc
+    def record_access_batches(self, batches):
+        """Reads of several kinds by one request (the home page's forms and balance), in one unit of work."""
+        self.db.run(audit.record_access_batches, contract.AccessRecordBatches().load(batches))
 
     @rpc
     def list_audit(self, practice_id, key):

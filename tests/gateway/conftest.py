@@ -1,5 +1,6 @@
 """The gateway as a real nameko container serving HTTP in-process, with fakes for the
 services behind it (nameko-examples' interface tests): what the edge does on its own."""
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -10,6 +11,7 @@ from nameko.testing.utils import find_free_port, get_extension
 
 from chairside.contracts.identity import INVALID_API_KEY
 from services.gateway.office_keys import OfficeKeys
+from services.gateway.portals import Portals
 from services.gateway.service import GatewayService
 
 OFFICE_KEY = "cs_office_good"
@@ -28,8 +30,8 @@ def authenticate_office(api_key):
 @pytest.fixture(scope="module")
 def running_gateway(vhosts):
     """One gateway per test module: starting and stopping a container costs seconds, and the
-    edge keeps no state between requests but its office-key cache; each test gets fresh fakes
-    and an empty cache (below)."""
+    edge keeps no state between requests but its caches; each test gets fresh fakes, an empty
+    office-key cache and no remembered portal (below)."""
     port = find_free_port()
     config = {"WEB_SERVER_ADDRESS": f"127.0.0.1:{port}", "AMQP_URI": vhosts.create()}
     container = get_container_cls(config)(GatewayService, config)
@@ -45,13 +47,26 @@ def gateway(running_gateway):
     for fake in vars(fakes).values():
         fake.reset_mock(return_value=True, side_effect=True)
     fakes.identity.authenticate_office.side_effect = authenticate_office
+    # The home page's one call is identity's authenticate_session and me in one: the fakes
+    # answer it from what a test set for those two (their refusals included).
+    fakes.identity.authenticate_with_profile.side_effect = lambda token: {
+        "signed_in": fakes.identity.authenticate_session(token), "profile": fakes.identity.me(token)}
     office_keys(container).forget(PRACTICE["id"])  # a test's fakes answer its office-key check
+    # Each page asks the fakes for the portal: tests change its modules between requests
+    # (tests/gateway/test_portal_cache.py remembers it).
+    portal_cache(container).forget(PRACTICE["id"])
+    portal_cache(container).lifetime = timedelta(0)
     return fakes
 
 
 def office_keys(container):
     """The gateway's office-key cache (services/gateway/office_keys.py)."""
     return get_extension(container, OfficeKeys).cache
+
+
+def portal_cache(container):
+    """The gateway's portal cache (services/gateway/portals.py)."""
+    return get_extension(container, Portals).cache
 
 
 class WebSession(requests.Session):

@@ -92,10 +92,14 @@ def test_home_shows_each_members_next_appointment_and_forms_to_fill(forms_pages)
     assert "All forms are up to date" in answer.text and "2 forms to fill" in answer.text
     assert 'href="/p/demo/forms/fill"' in answer.text and "Fill all required" in answer.text
     fakes.forms.family_forms.assert_called_once_with("practice-1", ["pat-1", "pat-3"], "America/New_York")
-    # the family's forms reads in one call to identity's audit log (the balance's in another)
-    fakes.identity.record_accesses.assert_any_call({"practice_id": "practice-1",
-                                                            "patient_ids": ["pat-1", "pat-3"], "action": "forms_read",
-                                                            "outcome": "success"})
+    # the session and the family from one call to identity; what the page read (the family's
+    # forms and balance) audited in one more, before the page shows it
+    fakes.identity.authenticate_with_profile.assert_called_once_with("patient-token")
+    [audited] = fakes.identity.record_access_batches.call_args_list
+    assert audited.args[0]["batches"] == [
+        {"practice_id": "practice-1", "patient_ids": ["pat-1", "pat-3"], "action": "forms_read", "outcome": "success"},
+        {"practice_id": "practice-1", "patient_ids": ["pat-1"], "action": "balance_read", "outcome": "success"}]
+    fakes.identity.record_accesses.assert_not_called()
 
 
 def test_home_without_anything_outstanding_has_no_fill_button(forms_pages):

@@ -191,5 +191,6 @@ def test_home_shows_the_family_balance_and_a_way_to_pay_it(paying):
     assert home.status_code == 200, home.text
     assert "Due now" in home.text and "Pay $404.00" in home.text
     assert fakes.billing.balance_view.call_count == 1   # one call for the family, not one per member
-    audited = fakes.identity.record_accesses.call_args.args[0]
-    assert audited["patient_ids"] == ["pat-1", "pat-3"] and audited["action"] == "balance_read"
+    [audited] = [batch for batch in fakes.identity.record_access_batches.call_args.args[0]["batches"]
+                 if batch["action"] == "balance_read"]
+    assert audited["patient_ids"] == ["pat-1", "pat-3"]

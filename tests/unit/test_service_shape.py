@@ -26,7 +26,8 @@ def consumers(service_cls):
                   ("sms.on_clinic_upserted", "identity", "clinic_upserted"),
                   ("sms.on_practice_upserted", "identity", "practice_upserted"),
                   ("sms.on_payment_received", "billing", "payment_received")}),
-    (GatewayService, {("gateway.on_practice_key_rotated", "identity", "practice_key_rotated")}),
+    (GatewayService, {("gateway.on_practice_key_rotated", "identity", "practice_key_rotated"),
+                     ("gateway.on_portal_settings_changed", "identity", "portal_settings_changed")}),
 ], ids=lambda value: getattr(value, "name", ""))
 def test_event_handlers_keep_their_consumer_names(service_cls, expected):
     assert consumers(service_cls) == expected

@@ -94,8 +94,21 @@ def test_logout_ends_the_session_and_only_it(world, maria, token):
     refused("SIGN_IN_REQUIRED", world.authenticate, token)
     refused("SIGN_IN_REQUIRED", logout, world, token)
     refused("SIGN_IN_REQUIRED", world.profile, token)
+    refused("SIGN_IN_REQUIRED", world.signed_in_profile, token)
     assert world.authenticate(other)["patient_id"] == maria.id
     assert world.actions()[-1] == ("logout", "success")
+
+
+def test_the_signed_in_profile_is_authenticate_and_me_in_one_call(world, maria, token, clock):
+    """The home page's one call: the session checked and its idle clock restarted once, the
+    profile read audited once, the answers as authenticate's and me's."""
+    before = len(world.actions())
+    clock.advance(timedelta(minutes=5))
+    both = world.signed_in_profile(token)
+    [stored] = world.rows(PortalSession)
+    assert stored.last_seen_at == clock.now()
+    assert world.actions()[before:] == [("profile_read", "success")]
+    assert both == {"signed_in": world.authenticate(token), "profile": world.profile(token)}
 
 
 def test_a_token_is_stored_only_as_a_keyed_hash(world, token):
@@ -121,10 +134,11 @@ def temporary(world, maria):
 @pytest.mark.parametrize("use", [
     lambda world, token: world.authenticate(token),
     lambda world, token: world.profile(token),
+    lambda world, token: world.signed_in_profile(token),
     lambda world, token: start_totp(world, token),
     lambda world, token: confirm_totp(world, token, "123456"),
     lambda world, token: recovery_codes(world, token),
-], ids=["authenticate", "profile", "start-totp", "confirm-totp", "recovery-codes"])
+], ids=["authenticate", "profile", "signed-in-profile", "start-totp", "confirm-totp", "recovery-codes"])
 def test_a_temporary_password_must_be_changed_before_anything_else(world, temporary, use):
     refused("PASSWORD_CHANGE_REQUIRED", use, world, temporary)
 

@@ -32,6 +32,15 @@ def test_put_replaces_the_settings_and_the_portal_shows_them(world):
     assert world.put_settings({"modules": ALL_ON}) == DEFAULTS  # the defaults again
 
 
+def test_every_change_is_announced_so_that_gateways_forget_the_portal(world):
+    world.put_settings({"modules": ALL_ON, "dependent_age": 18})
+    world.put_settings({"modules": ALL_ON, "dependent_age": 18})   # the same again: still announced, harmless
+    events = world.outbox("portal_settings_changed")
+    practice_id = world.portal()["practice"]["id"]
+    assert [(e["source"], e["practice_id"], e["data"]) for e in events] == [
+        ("identity", practice_id, {"practice_id": practice_id})] * 2
+
+
 def test_a_signed_in_patient_learns_the_modules_on(world):
     token = world.ready(world.person())
     world.put_settings({"modules": {**ALL_ON, "forms": False}, "dependent_age": 16})
@@ -72,6 +81,7 @@ def test_bad_settings_are_refused_and_change_nothing(world, body, field):
         world.put_settings(body)
     assert field in caught.value.messages
     assert world.get_settings() == DEFAULTS
+    assert world.outbox("portal_settings_changed") == []
 
 
 @pytest.mark.parametrize("age", [1, 25])

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from chairside.contracts import identity, staff
 from chairside.refusals import VALIDATION_ERROR
-from services.gateway import links
+from services.gateway import links, portals
 from services.gateway.console.inputs import figure, refused_in_words
 from services.gateway.pages.web import CONSOLE, console_page, expect, notices
 
@@ -80,7 +80,7 @@ class SetupPages:
             form.values[PAY] = settings[PAY]
         elif form.require(**{AGE: "Enter the age under which a family member is a dependent.", PAY: PAY_BLANK}):
             try:
-                self.identity.put_portal_settings(view.practice["id"], {
+                portals.put_settings(self, view.practice["id"], {
                     "modules": {name: bool(form[name]) for name, _ in MODULES}, AGE: figure(form[AGE].strip()),
                     PAY: form[PAY]})
             except Exception as exc:

@@ -1,5 +1,6 @@
 """The signed-in patient's home: who they may see, and a section per portal module that is
 switched on and has something to show. The QR code of the portal's address."""
+import functools
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -8,7 +9,8 @@ from werkzeug.wrappers import Response
 from chairside.contracts.forms import REASON_WORDS
 from chairside.refusals import NOT_SYNCED_YET
 from services.gateway import links
-from services.gateway.audit import record_reads
+from chairside.remote import at_once
+from services.gateway.audit import PageReads
 from services.gateway.balances import patient_family_balance
 from services.gateway.pages import money
 from services.gateway.pages.web import expect, page
@@ -31,13 +33,21 @@ def day_words(value):
 
 
 def family_forms(service, view, members):
+    """forms_rows, its reads written to the audit log before the page shows them (a page
+    with nothing else to read)."""
+    reads = PageReads(view.signed_in["practice_id"])
+    rows = forms_rows(service, view, members, reads)
+    reads.record(service.identity)
+    return rows
+
+
+def forms_rows(service, view, members, reads):
     """Each member's forms (outstanding and completed, for their next appointment) from one
-    call to forms, in the family's order, every read written to the audit log as the
-    patient's."""
+    call to forms, in the family's order, every read added to the page's `reads`."""
     practice_id = view.signed_in["practice_id"]
-    record_reads(service.identity, practice_id, [member["id"] for member in members], "forms_read")
     answered = service.forms.family_forms(practice_id, [member["id"] for member in members],
                                           view.practice["timezone"])["members"]
+    reads.add([member["id"] for member in members], "forms_read")
     rows = []
     for member, forms in zip(members, answered):
         appointment = forms["next_appointment"]
@@ -51,11 +61,11 @@ def family_forms(service, view, members):
     return rows
 
 
-def family_balance(service, view, profile):
+def family_balance(service, view, profile, reads):
     """The family balance the patient pays for, as the page shows it; None while billing has
     not received the patient yet (the section says so)."""
     try:
-        balance = patient_family_balance(service, profile, view.signed_in["practice_id"])
+        balance = patient_family_balance(service, profile, view.signed_in["practice_id"], reads.add)
     except Exception as exc:
         expect(exc, NOT_SYNCED_YET)
         return None
@@ -65,8 +75,10 @@ def family_balance(service, view, profile):
 # The home page's section of each module, in page order: module -> what its section shows.
 # appointments and messages have no data source yet: they get their section here.
 SECTIONS = {
-    "forms": lambda service, view, profile, members: {"family_forms": family_forms(service, view, members)},
-    "payments": lambda service, view, profile, members: {"figures": family_balance(service, view, profile)},
+    "forms": lambda service, view, profile, members, reads: {
+        "family_forms": forms_rows(service, view, members, reads)},
+    "payments": lambda service, view, profile, members, reads: {
+        "figures": family_balance(service, view, profile, reads)},
 }
 
 
@@ -76,12 +88,16 @@ def family_of(profile):
 
 
 class HomePages:
-    @page("GET", "/p/<slug>/", signed_in=True)
+    @page("GET", "/p/<slug>/", signed_in=True, profile=True)
     def home_page(self, view):
-        profile = self.identity.me(view.token)
+        """The sections' services are asked at once, and what they answered is audited in one
+        call before the page shows it: identity, the sections, the audit (docs/benchmarks.md)."""
+        profile, reads = view.profile, PageReads(view.signed_in["practice_id"])
         members = family_of(profile)
-        sections = [{"module": module, **build(self, view, profile, members)}
-                    for module, build in SECTIONS.items() if module in view.modules]
+        shown = [(module, build) for module, build in SECTIONS.items() if module in view.modules]
+        built = at_once(*(functools.partial(build, self, view, profile, members, reads) for _, build in shown))
+        reads.record(self.identity)
+        sections = [{"module": module, **section} for (module, _), section in zip(shown, built)]
         return view.render("portal/home.html", profile=profile, members=members, sections=sections)
 
     @page("GET", "/p/<slug>/qr.png")

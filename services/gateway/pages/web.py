@@ -217,6 +217,7 @@ class View:
     browser_id: str
     secure: bool
     signed_in: Optional[dict] = None     # identity's SignedIn or StaffSignedIn, on pages that need a session
+    profile: Optional[dict] = None       # identity's Profile, on portal pages that asked for it with the session
     values: dict = field(default_factory=dict)   # the page's path values but the slug
     cookies: list = field(default_factory=list)  # ("set", options, value) / ("delete", options)
 
@@ -317,7 +318,7 @@ CONSOLE_PAGES = []   # (method, url, handler name, permission) of every console 
 
 
 def page(method, url, *, signed_in=False, module=None, returns_to=None, site=PORTAL, permission=None,
-         max_form_bytes=MAX_FORM_BYTES):
+         max_form_bytes=MAX_FORM_BYTES, profile=False):
     """A page of a practice's portal at `url` (which starts /p/<slug>/).
 
     signed_in: True for a page of a signed-in patient (identity's session, checked per
@@ -326,13 +327,16 @@ def page(method, url, *, signed_in=False, module=None, returns_to=None, site=POR
     the practice has it off the page answers 403. returns_to: where a POST sends the
     patient back after signing in again (a path under the portal, which may name the page's
     path values: "patients/{external_id}"), when not its own address. max_form_bytes: the
-    largest form it takes (a bigger one is refused, 413).
+    largest form it takes (a bigger one is refused, 413). profile: the signed-in patient's
+    family too (`view.profile`, identity's `me`), from the same call that checks the session.
     site and permission: see console_page.
     """
     if not url.startswith(site.root("<slug>")):
         raise ValueError(f"{url} is not under {site.root('<slug>')}")
     if permission is not None and (signed_in is not True or permission not in PERMISSIONS):
         raise ValueError(f"permission {permission!r} needs signed_in=True and one of {PERMISSIONS}")
+    if profile and (site is not PORTAL or signed_in is not True):
+        raise ValueError("profile is the signed-in patient's: it needs the portal and signed_in=True")
 
     def decorate(handler):
         PAGES.append((method, url, handler.__name__))
@@ -355,7 +359,7 @@ def page(method, url, *, signed_in=False, module=None, returns_to=None, site=POR
                     if view.token is None:
                         return _respond(view, view.to_sign_in(_return_path(view, returns_to)))
                     if signed_in is True:
-                        view.signed_in = _session(self, view)
+                        view.signed_in = _session(self, view, profile)
                 if permission is not None and not view.allows(permission):
                     raise PERMISSION_DENIED()
                 result = handler(self, view, **values)
@@ -376,8 +380,9 @@ def console_page(method, url, *, permission=None, signed_in=True, returns_to=Non
 
 def _open(service, site, request, slug):
     key = secret_key()
-    # Read per request: a module the office switches off is gone at the next page load.
-    portal = service.identity.portal(slug)
+    # Remembered a moment (services/gateway/portals.py); a change of the settings is forgotten
+    # at once, so a module the office switches off is gone at the next page load.
+    portal = service.portals.portal(slug, service.identity.portal)
     browser_id = request.cookies.get(BROWSER.name)
     secure = security.request_is_secure(request.scheme, request.headers.get("X-Forwarded-Proto"),
                                         config.env("GATEWAY_TRUST_FORWARDED_PROTO") == "1")
@@ -387,10 +392,15 @@ def _open(service, site, request, slug):
     return view
 
 
-def _session(service, view):
-    """The signed-in person of the session cookie; SIGN_IN_REQUIRED for a session of
-    another practice (a cookie carried over by hand is no session here)."""
-    signed_in = getattr(service.identity, view.site.authenticate)(view.token)
+def _session(service, view, with_profile=False):
+    """The signed-in person of the session cookie (and their profile, in `view.profile`, when
+    the page asks for it); SIGN_IN_REQUIRED for a session of another practice (a cookie carried
+    over by hand is no session here)."""
+    if with_profile:
+        answer = service.identity.authenticate_with_profile(view.token)
+        signed_in, view.profile = answer["signed_in"], answer["profile"]
+    else:
+        signed_in = getattr(service.identity, view.site.authenticate)(view.token)
     if signed_in["practice_id"] != view.practice["id"]:
         raise SIGN_IN_REQUIRED()
     context.act_as(service.call_context, view.site.actor(signed_in))

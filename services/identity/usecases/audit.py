@@ -27,6 +27,12 @@ def record_accesses(uow, accesses):
         record(uow, accesses["practice_id"], patient_id, accesses["action"], accesses["outcome"])
 
 
+def record_access_batches(uow, batches):
+    """Reads of several kinds by one request (AccessRecordBatches): each batch's entries, in order."""
+    for accesses in batches["batches"]:
+        record_accesses(uow, accesses)
+
+
 def entries(uow, practice_id, external_id):
     """The patient's entries, oldest first."""
     patient = by_external_id(uow.session, Patient, practice_id, external_id, PATIENT_NOT_FOUND)

@@ -46,7 +46,22 @@ def visible_relatives(uow, viewer) -> List[Relative]:
 
 
 def profile(uow, key, token):
-    _, account = sessions.signed_in(uow, key, token)
+    return _profile_of(uow, sessions.signed_in(uow, key, token)[1])
+
+
+class SignedInProfile(NamedTuple):
+    signed_in: sessions.SignedIn
+    profile: Profile
+
+
+def signed_in_profile(uow, key, token):
+    """authenticate's answer and the profile, the session checked and touched once: what a
+    page that shows the family needs from identity, in one call."""
+    account = sessions.signed_in(uow, key, token)[1]
+    return SignedInProfile(sessions.signed_in_as(uow, account), _profile_of(uow, account))
+
+
+def _profile_of(uow, account):
     viewer = uow.session.get(Patient, account.patient_id)
     audit.record(uow, viewer.practice_id, viewer.id, PROFILE_READ, "success")
     return Profile(viewer, visible_relatives(uow, viewer))

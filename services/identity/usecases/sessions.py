@@ -65,7 +65,11 @@ class SignedIn(NamedTuple):
 def authenticate(uow, key, token):
     """The signed-in patient behind `token`, and the modules their practice has on, for
     the gateway's patient routes and pages."""
-    account = signed_in(uow, key, token)[1]
+    return signed_in_as(uow, signed_in(uow, key, token)[1])
+
+
+def signed_in_as(uow, account):
+    """The SignedIn of a patient's account whose session was checked."""
     practice = uow.session.get(Practice, account.practice_id)
     return SignedIn(account.patient_id, account.practice_id, practice.enabled_modules)
 

@@ -42,11 +42,13 @@ def get(uow, practice_id):
 
 
 def put(uow, practice_id, sent):
-    """A full replacement, as every office PUT is."""
+    """A full replacement, as every office PUT is; the gateways that cached the practice's
+    portal are told to drop it (portal_settings_changed)."""
     practice = _practice(uow, practice_id)
     practice.modules = sent["modules"]
     practice.dependent_age = sent["dependent_age"]
     practice.pay_verification = sent["pay_verification"]
+    uow.announce("portal_settings_changed", practice.id, {"practice_id": practice.id})
     return _settings(practice)
 
 
