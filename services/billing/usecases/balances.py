@@ -4,7 +4,7 @@ payments that are not posted yet."""
 from dataclasses import dataclass
 from typing import Tuple
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from chairside.refusals import not_synced_yet
 from chairside.tenancy import by_external_id, of_practice
@@ -27,13 +27,22 @@ def known_patient(uow, practice_id, external_id):
     return by_external_id(uow.session, Account, practice_id, external_id, NOT_SYNCED_YET)
 
 
+def family_accounts(uow, practice_id, payer_id):
+    """{patient_id: external_id} of `payer_id` and every patient whose guarantor they are,
+    read in one statement (the home page asks for it on every visit); NOT_SYNCED_YET until
+    identity's event has opened the payer's account."""
+    external_ids = dict(uow.session.execute(select(Account.patient_id, Account.external_id).where(
+        Account.practice_id == practice_id,
+        or_(Account.patient_id == payer_id, Account.guarantor_id == payer_id))).all())
+    if payer_id not in external_ids:
+        raise NOT_SYNCED_YET()
+    return external_ids
+
+
 def responsible_for(uow, practice_id, payer_id):
     """The ids of the patients whose balance `payer_id` answers for: themselves first, then
     every patient whose guarantor they are."""
-    account(uow, practice_id, payer_id)
-    members = uow.session.scalars(select(Account.patient_id).where(
-        Account.practice_id == practice_id, Account.guarantor_id == payer_id,
-        Account.patient_id != payer_id).order_by(Account.patient_id))
+    members = sorted(family_accounts(uow, practice_id, payer_id).keys() - {payer_id})
     return [payer_id, *members]
 
 
@@ -74,9 +83,14 @@ def patient_balance(uow, practice_id, patient_id):
 
 def family_balance(uow, practice_id, payer_id):
     """What `payer_id` is responsible for: a domain.FamilyBalance."""
-    members = responsible_for(uow, practice_id, payer_id)
+    return balance_of_family(uow, practice_id, payer_id, responsible_for(uow, practice_id, payer_id))
+
+
+def balance_of_family(uow, practice_id, payer_id, member_ids):
+    """The domain.FamilyBalance of `payer_id` over `member_ids` (the payer among them), the
+    ids their caller has already read from the accounts."""
     cents, count = pending_payments(uow, practice_id, payer_id)
-    return domain.family_balance(payer_id, balances_of(uow, practice_id, members), cents,
+    return domain.family_balance(payer_id, balances_of(uow, practice_id, member_ids), cents,
                                  settings.current(uow, practice_id).currency, count)
 
 
@@ -109,11 +123,10 @@ class BalanceView:
 def balance_view(uow, practice_id, patient_id):
     """The patient's own ledger balance and their family's, each member with their PMS id:
     a member whose id billing has not heard from identity yet is NOT_SYNCED_YET."""
-    family = family_balance(uow, practice_id, patient_id)
-    external_ids = dict(uow.session.execute(select(Account.patient_id, Account.external_id).where(
-        Account.practice_id == practice_id, Account.patient_id.in_([m.patient_id for m in family.members]))).all())
-    if any(external_ids.get(member.patient_id) is None for member in family.members):
+    external_ids = family_accounts(uow, practice_id, patient_id)
+    if None in external_ids.values():
         raise NOT_SYNCED_YET()
+    family = balance_of_family(uow, practice_id, patient_id, list(external_ids))
     lines = tuple(MemberLine(m.patient_id, external_ids[m.patient_id], m.balance_cents) for m in family.members)
     own = family.members[0].balance_cents   # the payer is first
     return BalanceView(own, family.currency, FamilyView(family.currency, lines, family.ledger_cents,
