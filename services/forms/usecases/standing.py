@@ -1,7 +1,11 @@
 """What a patient (or each member of a family) still has to fill in before their next
 appointment, and what they have validly completed: the practice's rules with their templates'
 current versions, the patient's submissions, and the day the forms are due
-(services.forms.domain.requirements says how each is decided)."""
+(services.forms.domain.requirements says how each is decided).
+
+A family is read at once: its patients, their upcoming appointments, the clinics of those
+without one, and their submissions are one query each, so the portal's home page costs as
+many statements for a family of five as for one patient; one patient is a family of one."""
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import List, Optional
@@ -10,8 +14,8 @@ from sqlalchemy import select
 
 from services.forms.domain import requirements
 from services.forms.models import Clinic, FormSubmission
-from services.forms.usecases.appointments import Shown as ShownAppointment, patient_appointments
-from services.forms.usecases.patients import patient as known_patient
+from services.forms.usecases.appointments import Shown as ShownAppointment, next_appointments
+from services.forms.usecases.patients import patients_of
 from services.forms.usecases.rules import practice_rules
 
 
@@ -61,15 +65,18 @@ class Due:
 
 
 def patient_forms(uow, practice_id, patient_id, practice_timezone):
-    return _standing(uow, practice_id, patient_id, practice_timezone, rules_of(uow, practice_id))
+    return family_forms(uow, practice_id, [patient_id], practice_timezone).members[0]
 
 
 def family_forms(uow, practice_id, patient_ids, practice_timezone):
     """Each member's forms, in the order asked; a member forms has not received yet refuses
     the whole answer with NOT_SYNCED_YET, as a single patient's would."""
     rules = rules_of(uow, practice_id)
-    return FamilyForms(members=[_standing(uow, practice_id, patient_id, practice_timezone, rules)
-                                for patient_id in patient_ids])
+    members = patients_of(uow, practice_id, patient_ids)
+    when = dues(uow, practice_id, members, practice_timezone)
+    done = completions(uow, members)
+    return FamilyForms(members=[_standing(rules, member, when[member.patient_id], done[member.patient_id])
+                                for member in members])
 
 
 def rules_of(uow, practice_id):
@@ -84,29 +91,49 @@ def rules_of(uow, practice_id):
 def due(uow, practice_id, patient, practice_timezone):
     """The patient's forms are due on their next appointment's day in its time zone, else today
     in the time zone of the patient's clinic, else of the practice."""
-    upcoming = patient_appointments(uow, practice_id, patient.patient_id, practice_timezone).next_appointment
-    if upcoming is not None:
-        zone = upcoming.timezone
-    else:
-        clinic = uow.session.get(Clinic, patient.clinic_id) if patient.clinic_id else None
-        zone = clinic.timezone if clinic is not None else practice_timezone
-    return Due(day=requirements.due_on(upcoming.start if upcoming else None, uow.clock.now(), zone), zone=zone,
-               next_appointment=upcoming)
+    return dues(uow, practice_id, [patient], practice_timezone)[patient.patient_id]
 
 
-def completions(uow, patient_id):
+def dues(uow, practice_id, patients, practice_timezone):
+    """`due` of each of `patients`, by patient id: their next appointments in one query, and the
+    clinics of those without one in another."""
+    upcoming = next_appointments(uow, practice_id, patients, practice_timezone)
+    zones = clinic_zones(uow, [patient.clinic_id for patient in patients
+                               if upcoming[patient.patient_id] is None and patient.clinic_id])
+    now = uow.clock.now()
+    answer = {}
+    for patient in patients:
+        appointment = upcoming[patient.patient_id]
+        zone = appointment.timezone if appointment else zones.get(patient.clinic_id, practice_timezone)
+        day = requirements.due_on(appointment.start if appointment else None, now, zone)
+        answer[patient.patient_id] = Due(day=day, zone=zone, next_appointment=appointment)
+    return answer
+
+
+def clinic_zones(uow, clinic_ids):
+    """The time zone of each clinic of `clinic_ids` forms has received, by clinic id; no query
+    when there is none to look up (every member has an upcoming appointment)."""
+    if not clinic_ids:
+        return {}
+    return dict(uow.session.execute(select(Clinic.clinic_id, Clinic.timezone)
+                                    .where(Clinic.clinic_id.in_(clinic_ids))).all())
+
+
+def completions(uow, patients):
+    """Each of `patients`' submissions, by patient id (an empty list: none)."""
+    found = {patient.patient_id: [] for patient in patients}
     rows = uow.session.execute(select(
-        FormSubmission.template_id, FormSubmission.version, FormSubmission.submission_id,
-        FormSubmission.submitted_at).where(FormSubmission.patient_id == patient_id)).all()
-    return [requirements.Completion(template_id=row.template_id, version=row.version,
-                                    submission_id=row.submission_id, submitted_at=row.submitted_at) for row in rows]
+        FormSubmission.patient_id, FormSubmission.template_id, FormSubmission.version, FormSubmission.submission_id,
+        FormSubmission.submitted_at).where(FormSubmission.patient_id.in_(list(found)))).all()
+    for row in rows:
+        found[row.patient_id].append(requirements.Completion(
+            template_id=row.template_id, version=row.version, submission_id=row.submission_id,
+            submitted_at=row.submitted_at))
+    return found
 
 
-def _standing(uow, practice_id, patient_id, practice_timezone, rules):
-    patient = known_patient(uow, practice_id, patient_id)
-    when = due(uow, practice_id, patient, practice_timezone)
-    found = requirements.standing(rules, patient.birthdate, completions(uow, patient.patient_id), when.day,
-                                  when.zone)
+def _standing(rules, patient, when, completed):
+    found = requirements.standing(rules, patient.birthdate, completed, when.day, when.zone)
     return PatientForms(
         patient_id=patient.patient_id, patient=patient.external_id, next_appointment=when.next_appointment,
         due_on=when.day,
