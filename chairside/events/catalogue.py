@@ -55,8 +55,7 @@ class PracticeKeyRotatedV1(Schema):
 
 
 class PortalSettingsChangedV1(Schema):
-    """identity.portal_settings_changed: the practice's portal settings (its modules, dependent age,
-    how its payment portal verifies a payer) were replaced; forget what you cached of them."""
+    """identity.portal_settings_changed: the practice's portal settings were replaced; forget what you cached of them."""
     practice_id = fields.String(required=True, metadata=_about("Chairside's practice id (UUID)."))
 
 
