@@ -206,8 +206,15 @@ class Refunded(Schema):
     created_at = fields.AwareDateTime(required=True)
 
 
+class OfficePayment(Receipt):
+    """A payment as the office's list shows it: its payer by the PMS's id too."""
+    payer = fields.String(required=True, allow_none=True, metadata={
+        "description": "The payer's id in the PMS (the patient's external_id): where the connector posts it. "
+                       "null only while billing has not heard the patient's PMS id from identity."})
+
+
 class PaymentPage(Schema):
-    payments = fields.List(fields.Nested(Receipt), required=True)
+    payments = fields.List(fields.Nested(OfficePayment), required=True)
     page = fields.Integer(required=True)
     per_page = fields.Integer(required=True)
     total = fields.Integer(required=True)

@@ -150,6 +150,9 @@ class PaymentReceivedV1(Schema):
     payment_id = fields.String(required=True, metadata=_about("Chairside's payment id (UUID)."))
     patient_id = fields.String(required=True, metadata=_about(
         "The patient who paid (Chairside's id): the family balance they are responsible for."))
+    patient = fields.String(load_default=None, allow_none=True, metadata=_about(
+        "The PMS's id of the patient who paid (null while billing has not heard it from identity; absent "
+        "from events announced before it was added)."))
     amount_cents = fields.Integer(required=True, strict=True, validate=validate.Range(min=1), metadata=_about(
         "Integer cents."))
     currency = fields.String(required=True, metadata=_about("ISO 4217, such as USD."))
@@ -170,6 +173,9 @@ class PaymentRefundedV1(Schema):
     payment_id = fields.String(required=True, metadata=_about("Chairside's payment id (UUID)."))
     refund_id = fields.String(required=True, metadata=_about("Chairside's refund id (UUID)."))
     patient_id = fields.String(required=True, metadata=_about("The patient who paid (Chairside's id)."))
+    patient = fields.String(load_default=None, allow_none=True, metadata=_about(
+        "The PMS's id of the patient who paid (null while billing has not heard it from identity; absent "
+        "from events announced before it was added)."))
     amount_cents = fields.Integer(required=True, strict=True, validate=validate.Range(min=1), metadata=_about(
         "Integer cents given back by this refund."))
     refunded_cents = fields.Integer(required=True, strict=True, metadata=_about(

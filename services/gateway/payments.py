@@ -98,8 +98,8 @@ class PaymentsApi:
            answers=payments.PaymentPage, summary="Online payments since a time, for the PMS",
            description="Oldest first, a page at a time, whatever their status (processing, succeeded, declined): "
                        "post the succeeded ones to the PMS. `posted` false is a pending payment (automatic posting "
-                       "off) until POST .../posted; `refunded_cents` what was given back. payer_id is Chairside's "
-                       "patient id (GET /api/v1/me and the events use it). Each payer listed is audited.")
+                       "off) until POST .../posted; `refunded_cents` what was given back. `payer` is the payer's "
+                       "PMS id; payer_id Chairside's patient id (the events use it). Each payer listed is audited.")
     def list_payments(self, call):
         page = self.billing.payments_since(call.practice_id, PaymentsQueryString().dump(call.query))
         record_reads(self.identity, call.practice_id, [payment["payer_id"] for payment in page["payments"]],

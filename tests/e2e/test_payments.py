@@ -110,7 +110,7 @@ def test_posting_off_keeps_a_pending_line_until_the_office_posts_it_and_a_refund
     assert balance(portal, session)["due_cents"] == 7_500
     since = (datetime.now(timezone.utc) - timedelta(hours=1)).isoformat()
     listed = office.http.get(f"{office.url}/office/v1/payments", params={"since": since}, timeout=30).json()
-    assert [(p["id"], p["refunded_cents"]) for p in listed["payments"]] == [(receipt["id"], 1_500)]
+    assert [(p["id"], p["payer"], p["refunded_cents"]) for p in listed["payments"]] == [(receipt["id"], "P-1", 1_500)]
 
 
 @pytest.fixture

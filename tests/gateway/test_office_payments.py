@@ -6,17 +6,18 @@ from chairside.contracts import payments
 from tests.gateway.test_patient_payments import RECEIPT
 
 PAYMENT_ID = RECEIPT["id"]
+LISTED = {**RECEIPT, "payer": "P-1"}   # the office's list names the payer by the PMS's id too
 REFUNDED = {"id": "5e0c1b2a-3d4e-4f50-8a6b-7c8d9e0f1a2b", "payment_id": PAYMENT_ID, "amount_cents": 500,
             "currency": "USD", "status": "succeeded", "refunded_cents": 500, "created_at": "2026-11-22T16:00:00+00:00"}
 
 
 def test_payments_since_a_time_are_listed_and_each_payer_audited(gateway, office):
-    gateway.billing.payments_since.return_value = {"payments": [RECEIPT, RECEIPT], "page": 2, "per_page": 2,
+    gateway.billing.payments_since.return_value = {"payments": [LISTED, LISTED], "page": 2, "per_page": 2,
                                                    "total": 4}
     answer = office.get("/office/v1/payments", params={"since": "2026-11-22T00:00:00Z", "page": "2",
                                                        "per_page": "2"})
     assert answer.status_code == 200, answer.text
-    assert answer.json()["total"] == 4 and answer.json()["payments"][0] == RECEIPT
+    assert answer.json()["total"] == 4 and answer.json()["payments"][0] == LISTED
     gateway.billing.payments_since.assert_called_once_with(
         "practice-1", {"since": "2026-11-22T00:00:00+00:00", "page": 2, "per_page": 2})
     gateway.identity.record_accesses.assert_called_once_with({

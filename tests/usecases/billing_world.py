@@ -115,6 +115,12 @@ def family(billing_db, owed=10_000, son_owes=5_000, practice_id="p1"):
                 charge(session, billing_db.clock.now(), patient_id, cents, practice_id)
 
 
+def known_as(billing_db, patient_id, external_id):
+    """identity has told billing the PMS's id of the patient."""
+    with billing_db.session() as session, session.begin():
+        session.get(Account, patient_id).external_id = external_id
+
+
 def charge(session, now, patient_id, cents, practice_id="p1", kind="charge", external_id=None):
     session.add(LedgerEntry(id=str(uuid.uuid4()), practice_id=practice_id, patient_id=patient_id,
                             external_id=external_id or f"E-{uuid.uuid4().hex[:8]}", entry_date=date(2026, 11, 1),

@@ -56,6 +56,7 @@ def due(billing_db, payer_id="a1"):
 
 
 def test_a_new_card_pays_part_of_the_family_balance_posted_at_once(billing_db, world, processor, clock):
+    billing_world.known_as(billing_db, "a1", "P-ADA")
     receipt = pay(billing_db, world, amount_cents=2_500)
     assert receipt["status"] == "succeeded" and receipt["amount_cents"] == 2_500 and receipt["currency"] == "USD"
     assert (receipt["card_brand"], receipt["card_last4"], receipt["posted"]) == ("visa", "4242", True)
@@ -67,7 +68,8 @@ def test_a_new_card_pays_part_of_the_family_balance_posted_at_once(billing_db, w
     assert due(billing_db) == 15_000 - 2_500
     [(kind, data)] = announced(billing_db)
     assert kind == "payment_received" and data == {
-        "payment_id": row.id, "patient_id": "a1", "amount_cents": 2_500, "currency": "USD", "card_brand": "visa",
+        "payment_id": row.id, "patient_id": "a1", "patient": "P-ADA", "amount_cents": 2_500, "currency": "USD",
+        "card_brand": "visa",
         "card_last4": "4242", "posted": True, "channel": "portal", "received_at": clock.now().isoformat()}
 
 
@@ -264,11 +266,16 @@ def test_the_office_lists_payments_since_a_time_in_pages(billing_db, world, cloc
     second = listed(start, page=2)
     assert [p["status"] for p in second["payments"]] == ["succeeded", "declined"]
     assert listed(start + timedelta(minutes=1), per_page=10)["total"] == 3
-    assert listed(start, per_page=10)["payments"][0] == {
+    receipt = {
         "id": ids[0], "payer_id": "a1", "amount_cents": 1_000, "currency": "USD", "status": "succeeded",
         "card_brand": "visa", "card_last4": "4242", "channel": "portal", "posted": True,
         "posted_at": start.isoformat(), "refunded_cents": 0, "created_at": start.isoformat(),
         "settled_at": start.isoformat()}
+    # the payer by the PMS's id too: null while billing has not heard it from identity
+    assert listed(start, per_page=10)["payments"][0] == {**receipt, "payer": None}
+    billing_world.known_as(billing_db, "a1", "P-ADA")
+    assert [p["payer"] for p in listed(start, per_page=10)["payments"]] == ["P-ADA"] * 4
+    assert listed(start, per_page=10)["payments"][0] == {**receipt, "payer": "P-ADA"}
     other = contract.PaymentsQuery().load({"since": start.isoformat()})
     assert billing_db.run(transactions.payments_since, "p2", other, answer=contract.PaymentPage())["total"] == 0
 

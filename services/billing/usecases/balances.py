@@ -21,6 +21,13 @@ def account(uow, practice_id, patient_id):
     return of_practice(uow.session, Account, patient_id, practice_id, NOT_SYNCED_YET)
 
 
+def pms_id(uow, patient_id):
+    """The PMS's id of the patient; None while identity has not told billing (or ever, for an
+    account opened before billing kept it)."""
+    found = uow.session.get(Account, patient_id)
+    return found.external_id if found is not None else None
+
+
 def known_patient(uow, practice_id, external_id):
     """The account of the patient the PMS knows as `external_id`; NOT_SYNCED_YET until
     identity's event about the patient has reached billing (the PMS retries)."""

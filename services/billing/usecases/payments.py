@@ -77,6 +77,7 @@ class PaymentReceived:
     """What billing.payment_received says of a settled payment."""
     payment_id: str
     patient_id: str
+    patient: Optional[str]   # the PMS's id of the payer
     amount_cents: int
     currency: str
     card_brand: Optional[str]
@@ -86,8 +87,8 @@ class PaymentReceived:
     received_at: datetime
 
     @classmethod
-    def of(cls, payment):
-        return cls(payment.id, payment.payer_id, payment.amount_cents, payment.currency, payment.card_brand,
+    def of(cls, payment, patient):
+        return cls(payment.id, payment.payer_id, patient, payment.amount_cents, payment.currency, payment.card_brand,
                    payment.card_last4, payment.posted_at is not None, payment.channel, payment.settled_at)
 
 
@@ -308,7 +309,8 @@ def record(db, payment_id, charge=None, decline_code=None):
         request_id = request_of(uow, payment)
         if request_id is not None:
             payment_requests.request_paid(uow, payment.practice_id, request_id, payment.id)
-        uow.announce("payment_received", payment.practice_id, PaymentReceived.of(payment))
+        uow.announce("payment_received", payment.practice_id,
+                     PaymentReceived.of(payment, balances.pms_id(uow, payment.payer_id)))
         return payment
 
 

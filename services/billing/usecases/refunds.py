@@ -12,6 +12,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Optional
 
 from sqlalchemy import func, select
 
@@ -20,6 +21,7 @@ from chairside.db import retry_on_race_of
 from chairside.tenancy import of_practice
 from services.billing import domain, processors as outside
 from services.billing.models import LedgerEntry, Payment, Refund
+from services.billing.usecases import balances
 from services.billing.usecases.payments import field_refusal, lock_account, locked, resume
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,7 @@ class PaymentRefunded:
     payment_id: str
     refund_id: str
     patient_id: str
+    patient: Optional[str]   # the PMS's id of the payer
     amount_cents: int
     refunded_cents: int
     currency: str
@@ -134,7 +137,8 @@ def record(uow, refund_id, given):
         else:
             uow.session.delete(entry)
     uow.announce("payment_refunded", payment.practice_id, PaymentRefunded(
-        payment.id, row.id, payment.payer_id, row.amount_cents, payment.refunded_cents, payment.currency, now))
+        payment.id, row.id, payment.payer_id, balances.pms_id(uow, payment.payer_id), row.amount_cents,
+        payment.refunded_cents, payment.currency, now))
     return Refunded.of(row, payment)
 
 

@@ -2,11 +2,12 @@
 (for the PMS connector and the console's list), and the total of those that went through in
 a window (the console's daily total)."""
 from dataclasses import dataclass
+from typing import Optional
 
 from sqlalchemy import func, select
 
 from services.billing import domain
-from services.billing.models import Payment
+from services.billing.models import Account, Payment
 from services.billing.usecases import settings
 
 
@@ -22,9 +23,22 @@ def payments_since(uow, practice_id, query):
     """The practice's payments asked for since `query["since"]`, oldest first, a page of them."""
     where = (Payment.practice_id == practice_id, Payment.created_at >= query["since"])
     total = uow.session.scalar(select(func.count()).select_from(Payment).where(*where))
-    rows = uow.session.scalars(select(Payment).where(*where).order_by(Payment.created_at, Payment.id)
-                               .offset((query["page"] - 1) * query["per_page"]).limit(query["per_page"])).all()
-    return Page(rows, query["page"], query["per_page"], total)
+    rows = uow.session.execute(
+        select(Payment, Account.external_id).outerjoin(Account, Account.patient_id == Payment.payer_id)
+        .where(*where).order_by(Payment.created_at, Payment.id)
+        .offset((query["page"] - 1) * query["per_page"]).limit(query["per_page"])).all()
+    return Page([Listed(payment, payer) for payment, payer in rows], query["page"], query["per_page"], total)
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A payment and its payer's PMS id (contract OfficePayment); the payment's own fields
+    are read from it as they are."""
+    payment: Payment
+    payer: Optional[str]
+
+    def __getattr__(self, name):   # only for what the dataclass does not hold itself
+        return getattr(self.payment, name)
 
 
 @dataclass(frozen=True)
