@@ -60,8 +60,30 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+# The broker's and the database's processes on this machine, by their command name: their
+# CPU is part of what a request costs (a backend that ends between two snapshots is not counted).
+SHARED_PROCESSES = {"rabbitmq": "beam.smp", "postgresql": "postgres"}
+
+
+def shared_cpu_seconds():
+    """CPU seconds so far of the broker's and the database's processes, by SHARED_PROCESSES' names."""
+    totals = {name: 0.0 for name in SHARED_PROCESSES}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/comm") as comm:
+                command = comm.read().strip()
+        except OSError:
+            continue
+        for name, wanted in SHARED_PROCESSES.items():
+            if command == wanted:
+                totals[name] += cpu_seconds(entry) or 0.0
+    return totals
+
+
 def cpu_snapshot(system):
-    return {name: cpu_seconds(proc.pid) for name, proc in system.processes.items()}
+    return {**{name: cpu_seconds(proc.pid) for name, proc in system.processes.items()}, **shared_cpu_seconds()}
 
 
 def cpu_delta(before, after):

@@ -32,7 +32,7 @@ from scripts.admin import rpc
 from scripts.launcher import ROOT, System, free_port, service_env
 from bench import infra
 from bench.cli import arguments
-from bench.e2e import DATABASES, LOG_DIR
+from bench.e2e import DATABASES, LOG_DIR, SHARED_PROCESSES
 from bench.office import alternate_rounds
 from bench.signin import Outbox
 
@@ -159,6 +159,13 @@ def measure(families, threads, seconds, rounds):
         infra.delete_vhost(VHOST)
 
 
+def own_core_bound(cpu_ms):
+    """Requests/s the busiest of our processes could serve alone on a core (the client, the
+    broker and the database left out): what a machine with a core per process would approach."""
+    ours = [ms for name, ms in cpu_ms.items() if name not in ("client (this bench)", *SHARED_PROCESSES)]
+    return 1000 / max(ours)
+
+
 def main(argv=None):
     args = arguments("bench.portal", __doc__, argv, {
         "families": (int, 16, "families of three, each guarantor signed in on one client connection"),
@@ -179,6 +186,9 @@ def main(argv=None):
             f"p99 {latency['p99']:>7} ms")
         say("        CPU ms per request: " + ", ".join(
             f"{name} {ms}" for name, ms in figures["cpu_ms_per_request"].items()))
+    own = {kind: own_core_bound(results[kind]["cpu_ms_per_request"]) for kind in KINDS}
+    say("if every process had a core of its own (1 s / the busiest one's CPU per request): " + ", ".join(
+        f"{kind} {own[kind]:,.0f} req/s ({own[kind] / own[BARE]:.3f}x)" for kind in KINDS))
     say(f"(figures written to {OUTPUT.relative_to(ROOT)})")
     return 0
 
