@@ -11,7 +11,8 @@ import logging
 
 from nameko.amqp.publish import Publisher
 from nameko.constants import (
-    AMQP_SSL_CONFIG_KEY, AMQP_URI_CONFIG_KEY, DEFAULT_SERIALIZER, LOGIN_METHOD_CONFIG_KEY, SERIALIZER_CONFIG_KEY,
+    AMQP_SSL_CONFIG_KEY, AMQP_URI_CONFIG_KEY, DEFAULT_SERIALIZER, LOGIN_METHOD_CONFIG_KEY, NON_PERSISTENT,
+    SERIALIZER_CONFIG_KEY,
 )
 from nameko.rpc import Responder, Rpc, RpcConsumer, get_rpc_exchange
 
@@ -22,17 +23,18 @@ from chairside.refusals import ChairsideError
 log = logging.getLogger(__name__)
 
 
-class _UnconfirmedPublisher(Publisher):
+class _ReplyPublisher(Publisher):
     use_confirms = False
+    delivery_mode = NON_PERSISTENT
 
 
 class _Responder(Responder):
-    """nameko's reply, without waiting for the broker's confirm. A reply goes to the caller's
-    own exclusive queue, which lives only as long as the caller's connection to the same
-    broker: a confirm cannot make a reply survive anything that loses it, and waiting for one
-    cost about a fifth of every RPC's CPU (docs/benchmarks.md). A reply that cannot be
+    """nameko's reply, transient and without waiting for the broker's confirm. A reply goes to
+    the caller's own queue, which lives only as long as the caller's connection to the same
+    broker: neither a confirm nor the disk can make a reply survive anything that loses it, and
+    they cost about a fifth of every RPC's CPU (docs/benchmarks.md). A reply that cannot be
     written still raises (ResilientRpc below)."""
-    publisher_cls = _UnconfirmedPublisher
+    publisher_cls = _ReplyPublisher
 
 
 class _RpcConsumer(RpcConsumer):

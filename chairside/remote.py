@@ -7,6 +7,7 @@ stopped service would hold the HTTP request open. Each call here gets a deadline
 import logging
 
 import eventlet
+from nameko.constants import NON_PERSISTENT
 from nameko.rpc import RpcProxy
 
 from chairside import config
@@ -60,9 +61,16 @@ def at_once(*calls):
 
 class ServiceRpc(RpcProxy):
     """A dependency: `self.sms.send_text(...)` with the RPC_TIMEOUT_SECONDS deadline,
-    `self.sms.within(3).get_texting(...)` with another."""
+    `self.sms.within(3).get_texting(...)` with another.
+
+    Requests are transient (the broker keeps them in memory, not on disk): a caller waits for
+    its answer no longer than its deadline, and a broker restart ends the caller's reply queue
+    anyway, so writing each request to disk saved nothing and cost the broker about a third
+    of its CPU per call (docs/benchmarks.md). A proxy whose calls are sent for `later`, which
+    nobody waits for, passes delivery_mode=PERSISTENT so that they survive a broker restart."""
 
     def __init__(self, target_service, seconds=None, **options):
+        options.setdefault("delivery_mode", NON_PERSISTENT)
         super().__init__(target_service, **options)
         self.seconds = seconds
 

@@ -1,6 +1,8 @@
 """identity's nameko entrypoints: each loads its input, runs one use case in one unit of
 work and dumps the answer, all with the schemas of chairside.contracts.identity (and, for
 staff and the office console, chairside.contracts.staff)."""
+from nameko.constants import PERSISTENT
+
 from chairside.contracts import identity as contract
 from chairside.contracts import staff as console
 from chairside.db import Database
@@ -26,7 +28,8 @@ class IdentityService(ChairsideService):
     name = "identity"
     db = Database("services.identity:migrations")
     sms = ServiceRpc("sms")
-    myself = ServiceRpc("identity")  # work that must not lengthen an answer: texting a claim's code
+    # work that must not lengthen an answer (texting a claim's code), kept by the broker on disk
+    myself = ServiceRpc("identity", delivery_mode=PERSISTENT)
     hash_key = HashKey()
     strength = StrengthCheck()
     hashing = PasswordHashing()
