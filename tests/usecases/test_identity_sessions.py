@@ -12,6 +12,7 @@ from services.identity.providers import password_problems_off_loop
 from services.identity.usecases import factors, sessions
 from tests.usecases.test_identity_signin import account, other_than, recovery_codes, refused
 from tests.usecases.identity_world import KEY, STRONG
+from tests.usecases.test_sms_usage import statements
 
 
 @pytest.fixture
@@ -109,6 +110,15 @@ def test_the_signed_in_profile_is_authenticate_and_me_in_one_call(world, maria, 
     assert stored.last_seen_at == clock.now()
     assert world.actions()[before:] == [("profile_read", "success")]
     assert both == {"signed_in": world.authenticate(token), "profile": world.profile(token)}
+
+
+def test_the_signed_in_profile_costs_six_statements(world, maria, token, clock):
+    """The portal's home page asks it on every visit: the session with its account, the
+    practice once, the patient, the family, the idle clock's update and the audit entry."""
+    clock.advance(timedelta(minutes=1))
+    with statements(world.db.engine) as sent:
+        world.signed_in_profile(token)
+    assert len(sent) == 6, sent
 
 
 def test_a_token_is_stored_only_as_a_keyed_hash(world, token):

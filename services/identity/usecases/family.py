@@ -58,7 +58,10 @@ def signed_in_profile(uow, key, token):
     """authenticate's answer and the profile, the session checked and touched once: what a
     page that shows the family needs from identity, in one call."""
     account = sessions.signed_in(uow, key, token)[1]
-    return SignedInProfile(sessions.signed_in_as(uow, account), _profile_of(uow, account))
+    # Held until the profile is read: the session's identity map keeps an object only while
+    # someone holds it, and the family rule then finds the practice without asking again.
+    practice = uow.session.get(Practice, account.practice_id)
+    return SignedInProfile(sessions.signed_in_as(account, practice), _profile_of(uow, account))
 
 
 def _profile_of(uow, account):

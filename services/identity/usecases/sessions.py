@@ -28,13 +28,15 @@ def live(uow, key, token, accounts=PATIENTS):
     """The live session of `token` and its account, without touching it; SIGN_IN_REQUIRED
     otherwise, and once the account may no longer sign in. The unit of work acts for the
     account's owner from here on."""
-    model = accounts.session
-    row = uow.session.scalar(select(model).where(
-        model.token_hash == credentials.keyed_hash(key, token))) if isinstance(token, str) and token else None
-    if row is None or not lifetimes.session_is_live(row.created_at, row.last_seen_at, row.revoked_at,
-                                                    uow.clock.now()):
+    model, account_model = accounts.session, accounts.account
+    # The session and its account in one statement: every signed-in request asks for both.
+    found = uow.session.execute(select(model, account_model).join(
+        account_model, account_model.__mapper__.primary_key[0] == model.owner_id).where(
+        model.token_hash == credentials.keyed_hash(key, token))).first() if isinstance(token, str) and token else None
+    if found is None or not lifetimes.session_is_live(found[0].created_at, found[0].last_seen_at,
+                                                      found[0].revoked_at, uow.clock.now()):
         raise SIGN_IN_REQUIRED()
-    account = uow.session.get(accounts.account, row.owner_id)
+    row, account = found
     if not accounts.may_sign_in(account):
         raise SIGN_IN_REQUIRED()
     uow.actor = accounts.actor(row.owner_id)
@@ -65,12 +67,12 @@ class SignedIn(NamedTuple):
 def authenticate(uow, key, token):
     """The signed-in patient behind `token`, and the modules their practice has on, for
     the gateway's patient routes and pages."""
-    return signed_in_as(uow, signed_in(uow, key, token)[1])
+    account = signed_in(uow, key, token)[1]
+    return signed_in_as(account, uow.session.get(Practice, account.practice_id))
 
 
-def signed_in_as(uow, account):
-    """The SignedIn of a patient's account whose session was checked."""
-    practice = uow.session.get(Practice, account.practice_id)
+def signed_in_as(account, practice):
+    """The SignedIn of a patient's account whose session was checked, and of its practice."""
     return SignedIn(account.patient_id, account.practice_id, practice.enabled_modules)
 
 
