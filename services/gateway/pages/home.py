@@ -8,8 +8,8 @@ from werkzeug.wrappers import Response
 
 from chairside.contracts.forms import REASON_WORDS
 from chairside.refusals import NOT_SYNCED_YET
-from services.gateway import links
 from chairside.remote import at_once
+from services.gateway import links
 from services.gateway.audit import PageReads
 from services.gateway.balances import patient_family_balance
 from services.gateway.pages import money
