@@ -44,16 +44,6 @@ class ClinicTextingState(Schema):
     number = fields.String(required=True, allow_none=True)
 
 
-class ClinicTextingEntry(ClinicTextingState):
-    name = fields.String(required=True)
-
-
-class TextingOverview(Schema):
-    default_clinic = fields.Pluck(ClinicTextingState, "clinic", required=True, allow_none=True, metadata={
-        "description": "The external id of the clinic that texts patients whose own clinic does not."})
-    clinics = fields.List(fields.Nested(ClinicTextingEntry), required=True)
-
-
 class DefaultClinic(Input):
     default_clinic = external_id(required=True, allow_none=True, metadata={
         "description": "The external id of the clinic that texts patients whose own clinic does not; null for none."})
@@ -120,6 +110,17 @@ class ClinicOptIn(Schema):
     clinic = fields.String(required=True, attribute="external_id")
     opt_in_title = fields.String(required=True, allow_none=True)
     prompt_opt_in = fields.Boolean(required=True)
+
+
+class ClinicTextingEntry(ClinicTextingState, ClinicOptIn):
+    """A clinic in the texting overview: its name, texting settings and opt-in preferences."""
+    name = fields.String(required=True)
+
+
+class TextingOverview(Schema):
+    default_clinic = fields.Pluck(ClinicTextingState, "clinic", required=True, allow_none=True, metadata={
+        "description": "The external id of the clinic that texts patients whose own clinic does not."})
+    clinics = fields.List(fields.Nested(ClinicTextingEntry), required=True)
 
 
 class PortalLink(Schema):

@@ -70,8 +70,10 @@ def test_the_office_sets_texting_up(running):
     assert office.get("/office/v1/texting").json() == {
         "default_clinic": None,
         "clinics": [
-            {"clinic": "main", "name": "Main Street", "subscribed": True, "number": main_number},
-            {"clinic": "north", "name": "North Side", "subscribed": False, "number": None},
+            {"clinic": "main", "name": "Main Street", "subscribed": True, "number": main_number,
+             "opt_in_title": None, "prompt_opt_in": False},
+            {"clinic": "north", "name": "North Side", "subscribed": False, "number": None,
+             "opt_in_title": None, "prompt_opt_in": False},
         ],
     }
 

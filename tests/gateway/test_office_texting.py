@@ -179,3 +179,19 @@ def test_the_text_route_documents_its_idempotency_key_header_and_201():
         "$ref": "#/components/schemas/OfficeSentText"}
     answer = openapi.document()["components"]["schemas"]["OfficeSentText"]
     assert set(answer["properties"]) == {"id", "to", "from", "encoding", "segments", "charge_usd", "status"}
+
+
+def test_the_overview_lists_each_clinic_s_settings_and_opt_in_preferences(gateway, office):
+    main = {"clinic_id": "clinic-1", "external_id": "main", "name": "Main Street", "subscribed": True,
+            "number": "+15555550100", "opt_in_title": "Smile Downtown", "prompt_opt_in": True}
+    north = {**main, "clinic_id": "clinic-2", "external_id": "north", "name": "North Side", "subscribed": False,
+             "number": None, "opt_in_title": None, "prompt_opt_in": False}
+    gateway.sms.get_texting_settings.return_value = {"default_clinic": main, "clinics": [main, north]}
+    response = office.get("/office/v1/texting")
+    assert response.status_code == 200, response.text
+    assert response.json() == {"default_clinic": "main", "clinics": [
+        {"clinic": "main", "name": "Main Street", "subscribed": True, "number": "+15555550100",
+         "opt_in_title": "Smile Downtown", "prompt_opt_in": True},
+        {"clinic": "north", "name": "North Side", "subscribed": False, "number": None,
+         "opt_in_title": None, "prompt_opt_in": False}]}
+    gateway.sms.get_texting_settings.assert_called_once_with(PRACTICE["id"])
