@@ -19,7 +19,6 @@ from chairside.contracts.payment_requests import EXPIRED, MAX_FOLLOW_UPS, OPEN, 
 # between its answer and ours); the others as the office reads them. "expired" is never
 # stored: a request still open past its expiry is expired (its record stays as it was).
 STORED_STATUSES = tuple(status for status in STATUSES if status != EXPIRED)
-# OPEN (the contract's): a request whose link works until it expires, and whose follow-ups may go
 
 # -- expiry and follow-ups ----------------------------------------------------------------
 DEFAULT_FOLLOW_UP_DAYS = (3, 7)    # after the first text
