@@ -112,6 +112,11 @@ class Credentials:
     totp_last_step = mapped_column(BigInteger, nullable=True)
     created_at = mapped_column(UtcDateTime, nullable=False)
 
+    @declared_attr
+    def practice(cls):
+        # read with the account where a request needs both (usecases/sessions.live)
+        return relationship(Practice, viewonly=True)
+
     @property
     def attempts(self):
         """The failure counters as the throttle rules see them."""

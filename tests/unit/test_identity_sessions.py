@@ -3,8 +3,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from services.identity.domain.lifetimes import (
-    ABSOLUTE_TIMEOUT, CHALLENGE_LIFETIME, IDLE_TIMEOUT, TEXT_CODE_LIFETIME, challenge_is_open,
-    session_expires_at, session_is_live, text_code_is_valid)
+    ABSOLUTE_TIMEOUT, CHALLENGE_LIFETIME, IDLE_CLOCK_STEP, IDLE_TIMEOUT, TEXT_CODE_LIFETIME, challenge_is_open,
+    idle_clock_restarts, session_expires_at, session_is_live, text_code_is_valid)
 
 T0 = datetime(2027, 6, 15, 8, 0, tzinfo=timezone.utc)
 MS = timedelta(milliseconds=1)
@@ -15,6 +15,30 @@ def test_the_policy_numbers():
     assert IDLE_TIMEOUT == timedelta(minutes=15)
     assert ABSOLUTE_TIMEOUT == timedelta(hours=12)
     assert TEXT_CODE_LIFETIME == CHALLENGE_LIFETIME == timedelta(minutes=10)
+    assert IDLE_CLOCK_STEP == timedelta(minutes=1)
+
+
+@pytest.mark.parametrize("now, restarts", [
+    (T0, False),                   # the request that just restarted it
+    (T0 + MIN - MS, False),        # 59.999 s later: the session is only read
+    (T0 + MIN, True),              # a minute later
+    (T0 + 14 * MIN, True),
+    (T0 - MS, False),              # a worker whose clock is a little behind never moves it back
+])
+def test_a_request_restarts_the_idle_clock_at_most_once_a_minute(now, restarts):
+    assert idle_clock_restarts(T0, now) is restarts
+
+
+def test_requests_every_59_seconds_keep_a_session_alive():
+    """A session whose clock is restarted only every other request still never idles out
+    while the patient is active, and ends at most a minute early once they stop."""
+    last_seen, now = T0, T0
+    while now < T0 + timedelta(hours=2):
+        assert session_is_live(T0, last_seen, None, now)
+        if idle_clock_restarts(last_seen, now):
+            last_seen = now
+        now += timedelta(seconds=59)
+    assert session_expires_at(T0, last_seen) >= now - timedelta(seconds=59) + IDLE_TIMEOUT - IDLE_CLOCK_STEP
 
 
 @pytest.mark.parametrize("last_seen, expires", [

@@ -14,12 +14,21 @@ from services.identity.domain.throttle import MAX_FAILURES
 IDLE_TIMEOUT = SESSION_IDLE_TIMEOUT
 ABSOLUTE_TIMEOUT = SESSION_LIFETIME
 CHALLENGE_LIFETIME = timedelta(minutes=10)
+# A request restarts the idle clock only when it was last restarted at least this long ago:
+# most requests then only read the session (no write, no commit of it), and a session
+# expires at most this much earlier than 15 minutes after the patient's last request.
+IDLE_CLOCK_STEP = timedelta(minutes=1)
 
 
 def session_expires_at(created_at, last_seen_at):
     """15 minutes after the last request, but never more than 12 hours after sign-in,
     however active the patient is."""
     return min(last_seen_at + IDLE_TIMEOUT, created_at + ABSOLUTE_TIMEOUT)
+
+
+def idle_clock_restarts(last_seen_at, now):
+    """Does a request at `now` restart the idle clock last restarted at `last_seen_at`?"""
+    return now - last_seen_at >= IDLE_CLOCK_STEP
 
 
 def session_is_live(created_at, last_seen_at, revoked_at, now):

@@ -1,7 +1,8 @@
 """The signed-in patient and the family members they may see (domain.family decides)."""
 from typing import List, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from services.identity.domain import family
 from services.identity.domain.records import local_today
@@ -26,23 +27,30 @@ def _today(uow, practice):
     return local_today(uow.clock.now(), practice.timezone)
 
 
-def _relatives(uow, viewer):
-    """The other members of the viewer's family: their guarantor's, oldest first."""
-    key = family.family_key(viewer.member)
+def _family_rows(uow, practice_id, patient_id):
+    """The patient and the other members of their family (their guarantor's), oldest first,
+    in one statement."""
+    own = aliased(Patient)
+    # domain.family.family_key in SQL: the patient's guarantor, else the patient
+    key = select(func.coalesce(own.guarantor_id, own.id)).where(own.id == patient_id).scalar_subquery()
     return uow.session.scalars(select(Patient).where(
-        Patient.practice_id == viewer.practice_id, Patient.id != viewer.id,
-        (Patient.guarantor_id == key) | (Patient.id == key),
+        Patient.practice_id == practice_id,
+        (Patient.id == patient_id) | (Patient.guarantor_id == key) | (Patient.id == key),
     ).order_by(Patient.birthdate, Patient.id)).all()
+
+
+def _visible(uow, viewer, relatives):
+    """Of the viewer's `relatives`, those the viewer's own portal shows (domain.family decides)."""
+    practice = uow.session.get(Practice, viewer.practice_id)
+    today, age = _today(uow, practice), practice.dependent_age
+    visible = {member.id for member in family.visible_family(viewer.member, [p.member for p in relatives], today, age)}
+    return [Relative(p, family.is_dependent(p.member, today, age)) for p in relatives if p.id in visible]
 
 
 def visible_relatives(uow, viewer) -> List[Relative]:
     """The members of the viewer's family whom the viewer's own portal shows: their
-    dependents, oldest first (domain.family decides)."""
-    practice = uow.session.get(Practice, viewer.practice_id)
-    today, age = _today(uow, practice), practice.dependent_age
-    relatives = _relatives(uow, viewer)
-    visible = {member.id for member in family.visible_family(viewer.member, [p.member for p in relatives], today, age)}
-    return [Relative(p, family.is_dependent(p.member, today, age)) for p in relatives if p.id in visible]
+    dependents, oldest first."""
+    return _visible(uow, viewer, [p for p in _family_rows(uow, viewer.practice_id, viewer.id) if p.id != viewer.id])
 
 
 def profile(uow, key, token):
@@ -58,16 +66,16 @@ def signed_in_profile(uow, key, token):
     """authenticate's answer and the profile, the session checked and touched once: what a
     page that shows the family needs from identity, in one call."""
     account = sessions.signed_in(uow, key, token)[1]
-    # Held until the profile is read: the session's identity map keeps an object only while
-    # someone holds it, and the family rule then finds the practice without asking again.
-    practice = uow.session.get(Practice, account.practice_id)
-    return SignedInProfile(sessions.signed_in_as(account, practice), _profile_of(uow, account))
+    return SignedInProfile(sessions.signed_in_as(account, account.practice), _profile_of(uow, account))
 
 
 def _profile_of(uow, account):
-    viewer = uow.session.get(Patient, account.patient_id)
+    """The account's patient and the family they see, read in one statement (the account
+    holds its practice, which the family rule needs: sessions.live read it)."""
+    members = _family_rows(uow, account.practice_id, account.patient_id)
+    viewer = next(member for member in members if member.id == account.patient_id)
     audit.record(uow, viewer.practice_id, viewer.id, PROFILE_READ, "success")
-    return Profile(viewer, visible_relatives(uow, viewer))
+    return Profile(viewer, _visible(uow, viewer, [member for member in members if member is not viewer]))
 
 
 def can_access(uow, viewer_id, patient_id):

@@ -6,10 +6,10 @@ import uuid
 from typing import List, NamedTuple
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import contains_eager
 
 from chairside.contracts.identity import PASSWORD_CHANGE_REQUIRED, SIGN_IN_REQUIRED
 from services.identity.domain import credentials, lifetimes, roles
-from services.identity.models import Practice
 from services.identity.usecases.accounts import PATIENTS, STAFF
 
 
@@ -29,9 +29,11 @@ def live(uow, key, token, accounts=PATIENTS):
     otherwise, and once the account may no longer sign in. The unit of work acts for the
     account's owner from here on."""
     model, account_model = accounts.session, accounts.account
-    # The session and its account in one statement: every signed-in request asks for both.
+    # The session, its account and the account's practice in one statement: every signed-in
+    # request asks for the three.
     found = uow.session.execute(select(model, account_model).join(
-        account_model, account_model.__mapper__.primary_key[0] == model.owner_id).where(
+        account_model, account_model.__mapper__.primary_key[0] == model.owner_id).join(
+        account_model.practice).options(contains_eager(account_model.practice)).where(
         model.token_hash == credentials.keyed_hash(key, token))).first() if isinstance(token, str) and token else None
     if found is None or not lifetimes.session_is_live(found[0].created_at, found[0].last_seen_at,
                                                       found[0].revoked_at, uow.clock.now()):
@@ -44,11 +46,13 @@ def live(uow, key, token, accounts=PATIENTS):
 
 
 def touch(uow, session_row, account, allow_temporary=False):
-    """Restart the idle clock of a request; PASSWORD_CHANGE_REQUIRED while the password is
-    temporary, except for what changing it needs."""
+    """Restart the idle clock of a request (at most once a minute: lifetimes.IDLE_CLOCK_STEP);
+    PASSWORD_CHANGE_REQUIRED while the password is temporary, except for what changing it needs."""
     if account.password_is_temporary and not allow_temporary:
         raise PASSWORD_CHANGE_REQUIRED()
-    session_row.last_seen_at = uow.clock.now()
+    now = uow.clock.now()
+    if lifetimes.idle_clock_restarts(session_row.last_seen_at, now):
+        session_row.last_seen_at = now
 
 
 def signed_in(uow, key, token, allow_temporary=False, accounts=PATIENTS):
@@ -68,7 +72,7 @@ def authenticate(uow, key, token):
     """The signed-in patient behind `token`, and the modules their practice has on, for
     the gateway's patient routes and pages."""
     account = signed_in(uow, key, token)[1]
-    return signed_in_as(account, uow.session.get(Practice, account.practice_id))
+    return signed_in_as(account, account.practice)
 
 
 def signed_in_as(account, practice):
