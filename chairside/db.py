@@ -32,6 +32,7 @@ from chairside.clock import clock_from_env
 from chairside.context import ANONYMOUS
 from chairside.events import new_event
 from chairside.outbox import OutboxRelay
+from chairside.pings import ping_when_idle
 from chairside.rules import newer
 from chairside.tables import OutboxRow, ProcessedEvent
 
@@ -46,8 +47,9 @@ def make_engine(url):
         patch_psycopg()
         # values_plus_batch: an UPDATE of many rows (a batch of texts confirmed at once) goes
         # in pages of statements, not one round trip per row
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10,
-                             executemany_mode="values_plus_batch")
+        engine = create_engine(url, pool_size=10, max_overflow=10, executemany_mode="values_plus_batch")
+        ping_when_idle(engine)
+        return engine
     engine = create_engine(url, connect_args={"timeout": 30})
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
