@@ -1,7 +1,8 @@
 """The signed-in patient and the family members they may see (domain.family decides)."""
+import functools
 from typing import List, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased
 
 from services.identity.domain import family
@@ -27,16 +28,23 @@ def _today(uow, practice):
     return local_today(uow.clock.now(), practice.timezone)
 
 
-def _family_rows(uow, practice_id, patient_id):
-    """The patient and the other members of their family (their guarantor's), oldest first,
-    in one statement."""
+@functools.cache
+def _family_statement():
+    """The patient and the other members of their family (their guarantor's), oldest first.
+    Built once: building it (an alias, a function) cost more than running it."""
     own = aliased(Patient)
+    patient_id = bindparam("patient_id")
     # domain.family.family_key in SQL: the patient's guarantor, else the patient
     key = select(func.coalesce(own.guarantor_id, own.id)).where(own.id == patient_id).scalar_subquery()
-    return uow.session.scalars(select(Patient).where(
-        Patient.practice_id == practice_id,
+    return select(Patient).where(
+        Patient.practice_id == bindparam("practice_id"),
         (Patient.id == patient_id) | (Patient.guarantor_id == key) | (Patient.id == key),
-    ).order_by(Patient.birthdate, Patient.id)).all()
+    ).order_by(Patient.birthdate, Patient.id)
+
+
+def _family_rows(uow, practice_id, patient_id):
+    """The patient and the other members of their family, oldest first, in one statement."""
+    return uow.session.scalars(_family_statement(), {"practice_id": practice_id, "patient_id": patient_id}).all()
 
 
 def _visible(uow, viewer, relatives):

@@ -2,10 +2,11 @@
 sign-out and when credentials change. Tokens are stored as keyed hashes only, each kind of
 account in its own table (`accounts`, usecases/accounts.py): a patient's token finds no
 staff session, nor the reverse."""
+import functools
 import uuid
 from typing import List, NamedTuple
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import contains_eager
 
 from chairside.contracts.identity import PASSWORD_CHANGE_REQUIRED, SIGN_IN_REQUIRED
@@ -28,13 +29,8 @@ def live(uow, key, token, accounts=PATIENTS):
     """The live session of `token` and its account, without touching it; SIGN_IN_REQUIRED
     otherwise, and once the account may no longer sign in. The unit of work acts for the
     account's owner from here on."""
-    model, account_model = accounts.session, accounts.account
-    # The session, its account and the account's practice in one statement: every signed-in
-    # request asks for the three.
-    found = uow.session.execute(select(model, account_model).join(
-        account_model, account_model.__mapper__.primary_key[0] == model.owner_id).join(
-        account_model.practice).options(contains_eager(account_model.practice)).where(
-        model.token_hash == credentials.keyed_hash(key, token))).first() if isinstance(token, str) and token else None
+    found = uow.session.execute(_live_statement(accounts), {"token_hash": credentials.keyed_hash(key, token)}).first() \
+        if isinstance(token, str) and token else None
     if found is None or not lifetimes.session_is_live(found[0].created_at, found[0].last_seen_at,
                                                       found[0].revoked_at, uow.clock.now()):
         raise SIGN_IN_REQUIRED()
@@ -43,6 +39,18 @@ def live(uow, key, token, accounts=PATIENTS):
         raise SIGN_IN_REQUIRED()
     uow.actor = accounts.actor(row.owner_id)
     return row, account
+
+
+@functools.cache
+def _live_statement(accounts):
+    """The session of a token hash, its account and the account's practice in one statement
+    (every signed-in request asks for the three), built once per kind of account: building it
+    cost more than running it."""
+    model, account_model = accounts.session, accounts.account
+    return select(model, account_model).join(
+        account_model, account_model.__mapper__.primary_key[0] == model.owner_id).join(
+        account_model.practice).options(contains_eager(account_model.practice)).where(
+        model.token_hash == bindparam("token_hash"))
 
 
 def touch(uow, session_row, account, allow_temporary=False):
