@@ -32,6 +32,15 @@ COUNTRY = validate.Regexp(whole("[A-Z]{2}"), error="Must be an ISO 3166 two-lett
 TIMEZONES = tuple(sorted(available_timezones()))
 
 
+@functools.cache
+def shared(schema_class):
+    """One instance of `schema_class` for the whole process, for the calls every page makes:
+    marshmallow builds a schema's fields, nested schemas and all, each time one is made (a
+    fifth of the CPU of identity's home page call), and an instance keeps nothing between
+    one dump or load and the next."""
+    return schema_class()
+
+
 class Input(Schema):
     """What a boundary accepts: unknown fields are refused, never ignored."""
 

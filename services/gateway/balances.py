@@ -1,6 +1,7 @@
 """Family balances as the office and the portal read them: billing's sums (it knows patients
 by id only) with identity's names, every member's read written to the audit log."""
 from chairside.contracts.billing import OfficeBalance, PatientFamilyBalance
+from chairside.schemas import shared
 from services.gateway.audit import record_reads
 
 READ = "balance_read"
@@ -21,7 +22,7 @@ def office_balance(service, practice_id, patient):
         return {"patient": person["external_id"], "first_name": person["first_name"],
                 "last_name": person["last_name"], "balance_cents": member["balance_cents"]}
     lines = [line(payer), *sorted(map(line, others), key=lambda m: (m["last_name"], m["first_name"], m["patient"]))]
-    return OfficeBalance().dump({**view, "family": {**view["family"], "members": lines}})
+    return shared(OfficeBalance).dump({**view, "family": {**view["family"], "members": lines}})
 
 
 def patient_family_balance(service, profile, practice_id, record=None):
@@ -40,4 +41,4 @@ def patient_family_balance(service, profile, practice_id, record=None):
         record_reads(service.identity, practice_id, read, READ)
     else:
         record(read, READ)
-    return PatientFamilyBalance().dump({**family, "members": lines, "others_cents": sum(owed.values())})
+    return shared(PatientFamilyBalance).dump({**family, "members": lines, "others_cents": sum(owed.values())})

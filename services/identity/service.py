@@ -8,6 +8,7 @@ from chairside.contracts import staff as console
 from chairside.db import Database
 from chairside.entrypoints import ChairsideService, rpc
 from chairside.remote import ServiceRpc
+from chairside.schemas import shared
 from services.identity.providers import HashKey, PasswordHashing, StrengthCheck
 from services.identity.usecases import (
     access, audit, claims, factors, family, invitations, passwords, patient_files, patient_search, pay_sessions,
@@ -172,7 +173,7 @@ class IdentityService(ChairsideService):
     @rpc
     def pay_session_profile(self, token):
         """The payer of a verified pay session and the family they may see (as `me` answers)."""
-        return self.db.run(pay_sessions.profile, self.hash_key, token, answer=contract.Profile())
+        return self.db.run(pay_sessions.profile, self.hash_key, token, answer=shared(contract.Profile))
 
     @rpc
     def end_pay_session(self, token):
@@ -196,7 +197,7 @@ class IdentityService(ChairsideService):
 
     @rpc
     def authenticate_session(self, token):
-        return self.db.run(sessions.authenticate, self.hash_key, token, answer=contract.SignedIn())
+        return self.db.run(sessions.authenticate, self.hash_key, token, answer=shared(contract.SignedIn))
 
     @rpc
     def logout(self, token):
@@ -225,12 +226,12 @@ class IdentityService(ChairsideService):
 
     @rpc
     def me(self, token):
-        return self.db.run(family.profile, self.hash_key, token, answer=contract.Profile())
+        return self.db.run(family.profile, self.hash_key, token, answer=shared(contract.Profile))
 
     @rpc
     def authenticate_with_profile(self, token):
         """authenticate_session and me in one unit of work (the portal's home page)."""
-        return self.db.run(family.signed_in_profile, self.hash_key, token, answer=contract.SignedInProfile())
+        return self.db.run(family.signed_in_profile, self.hash_key, token, answer=shared(contract.SignedInProfile))
 
     @rpc
     def can_access(self, viewer_id, patient_id):
@@ -242,17 +243,17 @@ class IdentityService(ChairsideService):
     @rpc
     def record_access(self, access_record):
         """The gateway records reads of patient data that other services answered."""
-        self.db.run(audit.record_access, contract.AccessRecord().load(access_record))
+        self.db.run(audit.record_access, shared(contract.AccessRecord).load(access_record))
 
     @rpc
     def record_accesses(self, access_records):
         """Reads of several patients by one request, in one unit of work (one call, not one per patient)."""
-        self.db.run(audit.record_accesses, contract.AccessRecords().load(access_records))
+        self.db.run(audit.record_accesses, shared(contract.AccessRecords).load(access_records))
 
     @rpc
     def record_access_batches(self, batches):
         """Reads of several kinds by one request (the home page's forms and balance), in one unit of work."""
-        self.db.run(audit.record_access_batches, contract.AccessRecordBatches().load(batches))
+        self.db.run(audit.record_access_batches, shared(contract.AccessRecordBatches).load(batches))
 
     @rpc
     def list_audit(self, practice_id, key):

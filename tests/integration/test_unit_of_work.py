@@ -3,12 +3,12 @@ import uuid
 from datetime import date, datetime, timezone
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from chairside import migrate
 from chairside.clock import FixedClock
-from chairside.db import WorkerDatabase, make_engine, upsert_newer
+from chairside.db import WorkerDatabase, make_engine, read_only_sessions, upsert_newer
 from chairside.events.envelope import Event
 from chairside.tables import OutboxRow, ProcessedEvent
 from services.billing.models import Account
@@ -124,3 +124,31 @@ def test_apply_once_runs_the_effect_once_per_event_and_not_after_a_failure(units
     units.apply_once(evt, open_account)
     units.apply_once(evt, open_account)
     assert applied == [evt.id] and count(sessions, Account) == 1 and count(sessions, ProcessedEvent) == 1
+
+
+def reader(engine, sessions):
+    return WorkerDatabase(sessions, "billing", None, FixedClock(NOW), lambda: None,
+                          read_only_sessions=read_only_sessions(engine))
+
+
+def test_a_read_only_unit_of_work_reads_outside_a_transaction(engine, sessions):
+    """No BEGIN and ROLLBACK for a read: each statement is its own transaction (now() is the
+    statement's own time), where a unit that writes keeps one transaction throughout."""
+    same_moment = text("SELECT now() = statement_timestamp()")
+    with reader(engine, sessions).unit_of_work(read_only=True) as uow:
+        uow.session.execute(text("SELECT 1"))
+        assert uow.session.execute(same_moment).scalar() is True
+    with reader(engine, sessions).unit_of_work() as uow:
+        uow.session.execute(text("SELECT 1"))
+        assert uow.session.execute(same_moment).scalar() is False
+
+
+def test_a_read_only_unit_of_work_that_writes_is_refused_and_writes_nothing(engine, sessions):
+    row = {"patient_id": "p1", "practice_id": "x", "currency": "USD", "version": 1}
+    with pytest.raises(RuntimeError, match="read-only unit of work writes nothing: INSERT"):
+        with reader(engine, sessions).unit_of_work(read_only=True) as uow:
+            uow.session.execute(insert(Account.__table__), row)
+    with reader(engine, sessions).unit_of_work(read_only=True) as uow:
+        uow.session.add(Account(**row))
+        assert uow.session.scalar(select(func.count()).select_from(Account)) == 0   # never flushed
+    assert count(sessions, Account) == 0

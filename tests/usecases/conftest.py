@@ -13,7 +13,7 @@ from sqlalchemy.orm import sessionmaker
 
 from chairside.clock import FixedClock
 from chairside import migrate
-from chairside.db import WorkerDatabase, make_engine
+from chairside.db import WorkerDatabase, make_engine, read_only_sessions
 from chairside.migrate import SHARED_VERSION_TABLE
 from tests.usecases.identity_world import sms, world  # noqa: F401 (identity's fixtures)
 from tests.usecases.forms_world import forms  # noqa: F401 (forms' fixture)
@@ -37,13 +37,15 @@ class ServiceDatabase:
         self.service = service
         self.clock = clock
         self.sessions = sessionmaker(engine, expire_on_commit=False)
+        self.read_only_sessions = read_only_sessions(engine)
         self.woken = 0
 
     def worker(self, actor=None, request_id=None, consumer=None):
         """What a worker serving one call sees as `self.db`."""
         def wake():
             self.woken += 1
-        return WorkerDatabase(self.sessions, self.service, consumer, self.clock, wake, actor, request_id)
+        return WorkerDatabase(self.sessions, self.service, consumer, self.clock, wake, actor, request_id,
+                              self.read_only_sessions)
 
     def run(self, use_case, *args, **kwargs):
         return self.worker().run(use_case, *args, **kwargs)
