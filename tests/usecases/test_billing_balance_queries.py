@@ -8,8 +8,9 @@ from services.billing.usecases import balances
 from tests.usecases.billing_world import charge, payment_settings
 from tests.usecases.test_sms_usage import statements
 
-# the accounts of the payer and members, their ledger sums, the pending payments, the settings
-MOST_STATEMENTS = 4
+# the accounts of the payer and members with their ledger sums (one statement: the home page
+# asks on every visit, and each statement costs CPU to run), the pending payments, the currency
+MOST_STATEMENTS = 3
 
 
 def patients(billing_db, payer_id, *member_ids, practice_id="p1"):
@@ -54,3 +55,16 @@ def test_a_family_of_four_takes_as_many_statements_as_a_payer_alone(billing_db):
             family["family"]["due_cents"]) == (1_000, 10_000, 500, 9_500)
     assert len(family_sent) == len(alone_sent) <= MOST_STATEMENTS
 
+
+
+def test_a_member_without_entries_is_listed_owing_nothing_and_another_practice_s_entries_are_not_counted(billing_db):
+    payment_settings(billing_db)
+    patients(billing_db, "m1", "m2")
+    with billing_db.session() as session, session.begin():
+        session.add(Account(patient_id="m3", practice_id="p1", external_id="PMS-m3", guarantor_id="m1",
+                            currency="USD", version=1))
+        charge(session, billing_db.clock.now(), "m1", 7_000, practice_id="p2")
+    family, _ = counted_view(billing_db, "m1")
+    assert [(m["patient_id"], m["balance_cents"]) for m in family["family"]["members"]] == [
+        ("m1", 1_000), ("m2", 2_000), ("m3", 0)]
+    assert (family["balance_cents"], family["family"]["ledger_cents"]) == (1_000, 3_000)

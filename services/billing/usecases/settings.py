@@ -3,7 +3,7 @@ ledger, the minimum payment, the processor in use and the currency. A practice t
 set them has the defaults (services/billing/domain.py)."""
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import bindparam, exists, or_, select
 
 from chairside.contracts.billing import CURRENCY_LOCKED
 from services.billing import domain
@@ -32,6 +32,19 @@ def current(uow, practice_id, lock=False, share=False):
     if row is None:
         return DEFAULTS
     return Settings(row.online_payments, row.auto_post, row.minimum_cents, row.processor, row.currency)
+
+
+# Built once, as the balances' statements are (balances.py): the home page asks for the
+# currency on every visit, in a session that has not read the settings yet.
+CURRENCY = select(PaymentSettings.__table__.c.currency).where(
+    PaymentSettings.__table__.c.practice_id == bindparam("practice_id"))
+
+
+def currency(uow, practice_id):
+    """The practice's currency (the default when it has no settings), read alone: cheaper
+    than current()'s ORM load when nothing else of the settings is wanted."""
+    found = uow.session.scalar(CURRENCY, {"practice_id": practice_id})
+    return DEFAULTS.currency if found is None else found
 
 
 def has_money(uow, practice_id):
