@@ -11,6 +11,7 @@ from chairside.contracts import payment_requests as asking
 from chairside.db import Database
 from chairside.entrypoints import ChairsideService, applied_once, rpc
 from chairside.remote import ServiceRpc
+from chairside.schemas import shared
 from services.billing.processors.provider import CardProcessors
 from services.billing.request_key import LinkKey
 from services.billing.usecases import accounts, balances, cards, ledger, payments, refunds, settings, transactions
@@ -41,7 +42,7 @@ class BillingService(ChairsideService):
     @rpc
     def balance_view(self, practice_id, patient_id):
         """The patient's own balance and the family balance they answer for."""
-        return self.db.run(balances.balance_view, practice_id, patient_id, answer=contract.BalanceView(),
+        return self.db.run(balances.balance_view, practice_id, patient_id, answer=shared(contract.BalanceView),
                            read_only=True)
 
     @rpc
