@@ -92,19 +92,21 @@ def patient_appointments(uow, practice_id, patient_id, practice_timezone):
                                appointments=[shown(row, practice_timezone) for row in rows])
 
 
-# Built once (the portal's home page asks at every visit): the family's appointments that may
-# be next, each with what `shown` names, its patient's and clinic's PMS ids and the clinic's time
-# zone, as plain columns rather than loaded rows, which cost more than the database's answer.
+# Built once, of the tables' columns (the portal's home page asks at every visit): the family's
+# appointments that may be next, each with what `shown` names, its patient's and clinic's PMS
+# ids and the clinic's time zone, as plain rows; building the statement and loading entities
+# each time cost more than the database's answer.
+_appointments, _patients, _clinics = Appointment.__table__, Patient.__table__, Clinic.__table__
 _UPCOMING = (
-    select(Appointment.patient_id, Appointment.external_id, Appointment.start, Appointment.duration_minutes,
-           Appointment.status, Appointment.provider, Appointment.reason, Appointment.version,
-           Patient.external_id.label("patient"), Clinic.external_id.label("clinic"),
-           Clinic.timezone.label("clinic_timezone"))
-    .join(Patient, Appointment.patient_id == Patient.patient_id)
-    .outerjoin(Clinic, Appointment.clinic_id == Clinic.clinic_id)
-    .where(Appointment.practice_id == bindparam("practice_id"),
-           Appointment.patient_id.in_(bindparam("patient_ids", expanding=True)),
-           Appointment.status.in_(domain.UPCOMING_STATUSES), Appointment.start >= bindparam("now")))
+    select(_appointments.c.patient_id, _appointments.c.external_id, _appointments.c.start,
+           _appointments.c.duration_minutes, _appointments.c.status, _appointments.c.provider,
+           _appointments.c.reason, _appointments.c.version, _patients.c.external_id.label("patient"),
+           _clinics.c.external_id.label("clinic"), _clinics.c.timezone.label("clinic_timezone"))
+    .join(_patients, _appointments.c.patient_id == _patients.c.patient_id)
+    .outerjoin(_clinics, _appointments.c.clinic_id == _clinics.c.clinic_id)
+    .where(_appointments.c.practice_id == bindparam("practice_id"),
+           _appointments.c.patient_id.in_(bindparam("patient_ids", expanding=True)),
+           _appointments.c.status.in_(domain.UPCOMING_STATUSES), _appointments.c.start >= bindparam("now")))
 
 
 def next_appointments(uow, practice_id, patients, practice_timezone):

@@ -32,14 +32,15 @@ class Listed:
     rules: List[Shown]
 
 
-# Built once, as plain columns rather than loaded rows: the portal's home page reads the rules
-# at every visit (services.forms.usecases.standing), and building the statement and loading
-# rows each time cost more than the database's answer.
+# Built once, of the tables' columns: the portal's home page reads the rules at every visit
+# (services.forms.usecases.standing), and building the statement and loading entities each time
+# cost more than the database's answer.
+_rules, _templates = FormRule.__table__, FormTemplate.__table__
 _PRACTICE_RULES = (
-    select(FormTemplate.template_id, FormTemplate.title, FormTemplate.current_version, FormRule.updated_at,
-           *(getattr(FormRule, name) for name in RULE_FIELDS))
-    .join(FormTemplate, FormRule.template_id == FormTemplate.template_id)
-    .where(FormRule.practice_id == bindparam("practice_id")).order_by(FormTemplate.title, FormTemplate.template_id))
+    select(_templates.c.template_id, _templates.c.title, _templates.c.current_version, _rules.c.updated_at,
+           *(_rules.c[name] for name in RULE_FIELDS))
+    .join(_templates, _rules.c.template_id == _templates.c.template_id)
+    .where(_rules.c.practice_id == bindparam("practice_id")).order_by(_templates.c.title, _templates.c.template_id))
 
 
 def practice_rules(uow, practice_id):

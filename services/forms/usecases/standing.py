@@ -19,13 +19,14 @@ from services.forms.usecases.patients import patients_of
 from services.forms.usecases.rules import practice_rules
 
 
-# The family's statements are built once, not at every visit of the portal's home page:
-# building and keying them again each time cost more than the database's answers.
-_CLINIC_ZONES = select(Clinic.clinic_id, Clinic.timezone).where(
-    Clinic.clinic_id.in_(bindparam("clinic_ids", expanding=True)))
+# Built once, of the tables' columns, not at every visit of the portal's home page: building,
+# keying and running them through the ORM each time cost more than the database's answers.
+_clinics, _submissions = Clinic.__table__, FormSubmission.__table__
+_CLINIC_ZONES = select(_clinics.c.clinic_id, _clinics.c.timezone).where(
+    _clinics.c.clinic_id.in_(bindparam("clinic_ids", expanding=True)))
 _COMPLETIONS = select(
-    FormSubmission.patient_id, FormSubmission.template_id, FormSubmission.version, FormSubmission.submission_id,
-    FormSubmission.submitted_at).where(FormSubmission.patient_id.in_(bindparam("patient_ids", expanding=True)))
+    _submissions.c.patient_id, _submissions.c.template_id, _submissions.c.version, _submissions.c.submission_id,
+    _submissions.c.submitted_at).where(_submissions.c.patient_id.in_(bindparam("patient_ids", expanding=True)))
 
 
 @dataclass(frozen=True)
