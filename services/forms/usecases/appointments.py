@@ -7,15 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import List, Optional
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, select
 
 from chairside.db import facts_of, store_facts
 from chairside.rules import next_version
 from chairside.tenancy import by_external_id
 from services.forms.domain import appointments as domain
 from services.forms.domain.appointments import AppointmentFacts
-from services.forms.models import Appointment
+from services.forms.models import Appointment, Clinic, Patient
 from services.forms.usecases.clinics import known_clinic
 from services.forms.usecases.patients import known_patient, patient
 
@@ -43,12 +42,18 @@ class PatientAppointments:
 
 def shown(appointment, practice_timezone):
     clinic = appointment.clinic
-    zone = domain.zone_of(clinic.timezone if clinic else None, practice_timezone)
+    return _shown(appointment, appointment.patient.external_id, clinic.external_id if clinic else None,
+                  clinic.timezone if clinic else None, practice_timezone)
+
+
+def _shown(appointment, patient, clinic, clinic_timezone, practice_timezone):
+    """`appointment` (a row or a row's columns) of the patient and clinic named by their PMS ids."""
+    zone = domain.zone_of(clinic_timezone, practice_timezone)
     return Shown(
-        external_id=appointment.external_id, patient=appointment.patient.external_id,
-        clinic=clinic.external_id if clinic else None, start=domain.local(appointment.start, zone),
-        duration_minutes=appointment.duration_minutes, status=appointment.status, provider=appointment.provider,
-        reason=appointment.reason, timezone=zone, version=appointment.version,
+        external_id=appointment.external_id, patient=patient, clinic=clinic,
+        start=domain.local(appointment.start, zone), duration_minutes=appointment.duration_minutes,
+        status=appointment.status, provider=appointment.provider, reason=appointment.reason, timezone=zone,
+        version=appointment.version,
     )
 
 
@@ -87,21 +92,35 @@ def patient_appointments(uow, practice_id, patient_id, practice_timezone):
                                appointments=[shown(row, practice_timezone) for row in rows])
 
 
+# Built once, of the tables' columns (the portal's home page asks at every visit): the family's
+# appointments that may be next, each with what `shown` names, its patient's and clinic's PMS
+# ids and the clinic's time zone, as plain rows; building the statement and loading entities
+# each time cost more than the database's answer.
+_appointments, _patients, _clinics = Appointment.__table__, Patient.__table__, Clinic.__table__
+_UPCOMING = (
+    select(_appointments.c.patient_id, _appointments.c.external_id, _appointments.c.start,
+           _appointments.c.duration_minutes, _appointments.c.status, _appointments.c.provider,
+           _appointments.c.reason, _appointments.c.version, _patients.c.external_id.label("patient"),
+           _clinics.c.external_id.label("clinic"), _clinics.c.timezone.label("clinic_timezone"))
+    .join(_patients, _appointments.c.patient_id == _patients.c.patient_id)
+    .outerjoin(_clinics, _appointments.c.clinic_id == _clinics.c.clinic_id)
+    .where(_appointments.c.practice_id == bindparam("practice_id"),
+           _appointments.c.patient_id.in_(bindparam("patient_ids", expanding=True)),
+           _appointments.c.status.in_(domain.UPCOMING_STATUSES), _appointments.c.start >= bindparam("now")))
+
+
 def next_appointments(uow, practice_id, patients, practice_timezone):
     """Each of `patients`' next appointment at the clock's now (None: none), by patient id, in one
     query whatever their number. The query leaves out only what domain.next_appointment would
     never pick (another status, already started), so that a patient's years of past visits are
     not loaded; the rule itself then picks among the rest."""
     now = uow.clock.now()
-    # shown names each appointment's clinic and patient: loaded with it, not one lazy load each
-    rows = uow.session.scalars(
-        select(Appointment).options(joinedload(Appointment.clinic), joinedload(Appointment.patient))
-        .where(Appointment.practice_id == practice_id,
-               Appointment.patient_id.in_([patient.patient_id for patient in patients]),
-               Appointment.status.in_(domain.UPCOMING_STATUSES), Appointment.start >= now)).all()
+    rows = uow.session.execute(_UPCOMING, {"practice_id": practice_id, "now": now,
+                                           "patient_ids": [patient.patient_id for patient in patients]})
     candidates = {}
     for row in rows:
         candidates.setdefault(row.patient_id, []).append(row)
     upcoming = {patient.patient_id: domain.next_appointment(candidates.get(patient.patient_id, ()), now)
                 for patient in patients}
-    return {patient_id: shown(row, practice_timezone) if row else None for patient_id, row in upcoming.items()}
+    return {patient_id: _shown(row, row.patient, row.clinic, row.clinic_timezone, practice_timezone) if row else None
+            for patient_id, row in upcoming.items()}

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import List, Optional
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from chairside.contracts.forms import RULE_NOT_FOUND, TEMPLATE_NOT_FOUND
 from chairside.tenancy import of_practice
@@ -32,15 +32,26 @@ class Listed:
     rules: List[Shown]
 
 
+# Built once, of the tables' columns: the portal's home page reads the rules at every visit
+# (services.forms.usecases.standing), and building the statement and loading entities each time
+# cost more than the database's answer.
+_rules, _templates = FormRule.__table__, FormTemplate.__table__
+_PRACTICE_RULES = (
+    select(_templates.c.template_id, _templates.c.title, _templates.c.current_version, _rules.c.updated_at,
+           *(_rules.c[name] for name in RULE_FIELDS))
+    .join(_templates, _rules.c.template_id == _templates.c.template_id)
+    .where(_rules.c.practice_id == bindparam("practice_id")).order_by(_templates.c.title, _templates.c.template_id))
+
+
 def practice_rules(uow, practice_id):
-    """The practice's rules with their templates, by the templates' titles."""
-    return uow.session.execute(
-        select(FormRule, FormTemplate).join(FormTemplate, FormRule.template_id == FormTemplate.template_id)
-        .where(FormRule.practice_id == practice_id).order_by(FormTemplate.title, FormTemplate.template_id)).all()
+    """The practice's rules, each a row of its template's id, title and current version, its
+    updated_at and its RULE_FIELDS, by the templates' titles."""
+    return uow.session.execute(_PRACTICE_RULES, {"practice_id": practice_id}).all()
 
 
 def rules(uow, practice_id):
-    return Listed(rules=[_shown(rule, template) for rule, template in practice_rules(uow, practice_id)])
+    # a row of practice_rules names both what _shown reads of the rule and of its template
+    return Listed(rules=[_shown(row, row) for row in practice_rules(uow, practice_id)])
 
 
 def put_rule(uow, practice_id, template_id, sent):

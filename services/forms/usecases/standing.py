@@ -10,13 +10,23 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import List, Optional
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from services.forms.domain import requirements
 from services.forms.models import Clinic, FormSubmission
 from services.forms.usecases.appointments import Shown as ShownAppointment, next_appointments
 from services.forms.usecases.patients import patients_of
 from services.forms.usecases.rules import practice_rules
+
+
+# Built once, of the tables' columns, not at every visit of the portal's home page: building,
+# keying and running them through the ORM each time cost more than the database's answers.
+_clinics, _submissions = Clinic.__table__, FormSubmission.__table__
+_CLINIC_ZONES = select(_clinics.c.clinic_id, _clinics.c.timezone).where(
+    _clinics.c.clinic_id.in_(bindparam("clinic_ids", expanding=True)))
+_COMPLETIONS = select(
+    _submissions.c.patient_id, _submissions.c.template_id, _submissions.c.version, _submissions.c.submission_id,
+    _submissions.c.submitted_at).where(_submissions.c.patient_id.in_(bindparam("patient_ids", expanding=True)))
 
 
 @dataclass(frozen=True)
@@ -81,11 +91,10 @@ def family_forms(uow, practice_id, patient_ids, practice_timezone):
 
 def rules_of(uow, practice_id):
     """The practice's rules with their templates' titles and current versions."""
-    return [requirements.Rule(template_id=template.template_id, title=template.title,
-                              current_version=template.current_version, min_age=rule.min_age,
-                              max_age=rule.max_age, valid_months=rule.valid_months,
-                              renew_on_new_version=rule.renew_on_new_version)
-            for rule, template in practice_rules(uow, practice_id)]
+    return [requirements.Rule(template_id=row.template_id, title=row.title, current_version=row.current_version,
+                              min_age=row.min_age, max_age=row.max_age, valid_months=row.valid_months,
+                              renew_on_new_version=row.renew_on_new_version)
+            for row in practice_rules(uow, practice_id)]
 
 
 def due(uow, practice_id, patient, practice_timezone):
@@ -115,17 +124,13 @@ def clinic_zones(uow, clinic_ids):
     when there is none to look up (every member has an upcoming appointment)."""
     if not clinic_ids:
         return {}
-    return dict(uow.session.execute(select(Clinic.clinic_id, Clinic.timezone)
-                                    .where(Clinic.clinic_id.in_(clinic_ids))).all())
+    return dict(uow.session.execute(_CLINIC_ZONES, {"clinic_ids": clinic_ids}).all())
 
 
 def completions(uow, patients):
     """Each of `patients`' submissions, by patient id (an empty list: none)."""
     found = {patient.patient_id: [] for patient in patients}
-    rows = uow.session.execute(select(
-        FormSubmission.patient_id, FormSubmission.template_id, FormSubmission.version, FormSubmission.submission_id,
-        FormSubmission.submitted_at).where(FormSubmission.patient_id.in_(list(found)))).all()
-    for row in rows:
+    for row in uow.session.execute(_COMPLETIONS, {"patient_ids": list(found)}):
         found[row.patient_id].append(requirements.Completion(
             template_id=row.template_id, version=row.version, submission_id=row.submission_id,
             submitted_at=row.submitted_at))
