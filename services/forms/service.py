@@ -6,6 +6,7 @@ FHIR R4 QuestionnaireResponse too). Inputs and answers follow chairside.contract
 from chairside.contracts import forms as contract
 from chairside.db import Database
 from chairside.entrypoints import ChairsideService, applied_once, rpc
+from chairside.schemas import shared
 from services.forms.usecases import (
     appointments, clinics, filling, patients, rules, standing, submissions, templates,
 )
@@ -72,7 +73,7 @@ class FormsService(ChairsideService):
     @rpc
     def family_forms(self, practice_id, patient_ids, practice_timezone):
         return self.db.run(standing.family_forms, practice_id, patient_ids, practice_timezone,
-                           answer=contract.FamilyForms(), read_only=True)
+                           answer=shared(contract.FamilyForms), read_only=True)
 
     @rpc
     def form_to_fill(self, practice_id, patient_id, template_id, practice_timezone):
