@@ -33,8 +33,10 @@ Added for the payment portal without signing in (issue 11), see "Pay sessions" b
     end_pay_session(token) -> None
 
 Added for the portal's home page, composed (issue 11):
-    authenticate_with_profile(token) -> SignedInProfile  authenticate_session and me in one unit of work
-    record_access_batches(AccessRecordBatches) -> None   reads of several kinds by one request, one call
+    authenticate_with_profile(token, FamilyReads?) -> SignedInProfile
+                                                         authenticate_session and me in one unit of work;
+                                                         the page's reads of each member shown (its
+                                                         forms, its balance) audited with the profile
 """
 import re
 from datetime import timedelta
@@ -75,6 +77,9 @@ MAX_TOKEN = 128     # an invitation token
 MAX_URL = 300
 MAX_RECORDED_READS = 100   # patients of one request's reads (a page of submissions is at most 100)
 MAX_READ_KINDS = 10   # kinds of read one request records at once (the home page: forms and balance)
+# What the portal reads of a patient, as the audit log names it (audit_action).
+FORMS_READ = "forms_read"
+BALANCE_READ = "balance_read"
 
 # How the payment portal (/p/{slug}/pay) verifies a payer who does not sign in (the
 # practice's setting): their name and birth date, or those and a code texted to the phone on file.
@@ -316,11 +321,11 @@ class AccessRecords(Input):
     outcome = fields.String(required=True, validate=validate.Regexp(whole(r"[a-z][a-z0-9_]{0,39}")))
 
 
-class AccessRecordBatches(Input):
-    """Reads of several kinds by one request (the home page's forms and balance), for the audit
-    log in one call: each batch as AccessRecords's, in order."""
-    batches = fields.List(fields.Nested(AccessRecords), required=True,
-                          validate=validate.Length(min=1, max=MAX_READ_KINDS))
+class FamilyReads(Input):
+    """What a page reads of every member of the family it shows (the home page: their forms,
+    their balance), as audit actions: identity records them with the profile, in the call
+    that checks the session, before the page asks the other services (authenticate_with_profile)."""
+    actions = fields.List(audit_action(), required=True, validate=validate.Length(max=MAX_READ_KINDS))
 
 
 class PatientRead(Input):

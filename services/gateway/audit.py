@@ -1,6 +1,6 @@
 """Reads of patient data that other services answered, written to identity's audit log
 (identity keeps the log; the gateway knows who read what)."""
-from chairside.contracts.identity import AccessRecord, AccessRecordBatches, AccessRecords
+from chairside.contracts.identity import AccessRecord, AccessRecords
 from chairside.schemas import shared
 
 READ = "success"
@@ -23,21 +23,3 @@ def _records(practice_id, patient_ids, action):
     """identity's AccessRecords of `action` on each patient once, in order; None for nobody."""
     unique = list(dict.fromkeys(patient_ids))
     return {"practice_id": practice_id, "patient_ids": unique, "action": action, "outcome": READ} if unique else None
-
-
-class PageReads:
-    """The reads a page gathers from several services, written to the audit log in one call
-    (`record`) once they all answered and before the page shows them."""
-
-    def __init__(self, practice_id):
-        self.practice_id = practice_id
-        self.batches = []
-
-    def add(self, patient_ids, action):
-        records = _records(self.practice_id, patient_ids, action)
-        if records:
-            self.batches.append(records)
-
-    def record(self, identity):
-        if self.batches:
-            identity.record_access_batches(shared(AccessRecordBatches).dump({"batches": self.batches}))

@@ -229,9 +229,12 @@ class IdentityService(ChairsideService):
         return self.db.run(family.profile, self.hash_key, token, answer=shared(contract.Profile))
 
     @rpc
-    def authenticate_with_profile(self, token):
-        """authenticate_session and me in one unit of work (the portal's home page)."""
-        return self.db.run(family.signed_in_profile, self.hash_key, token, answer=shared(contract.SignedInProfile))
+    def authenticate_with_profile(self, token, reads=None):
+        """authenticate_session and me in one unit of work (the portal's home page), with the
+        page's reads of each member shown (FamilyReads) audited."""
+        return self.db.run(family.signed_in_profile, self.hash_key, token,
+                           shared(contract.FamilyReads).load(reads or {"actions": []})["actions"],
+                           answer=shared(contract.SignedInProfile))
 
     @rpc
     def can_access(self, viewer_id, patient_id):
@@ -249,11 +252,6 @@ class IdentityService(ChairsideService):
     def record_accesses(self, access_records):
         """Reads of several patients by one request, in one unit of work (one call, not one per patient)."""
         self.db.run(audit.record_accesses, shared(contract.AccessRecords).load(access_records))
-
-    @rpc
-    def record_access_batches(self, batches):
-        """Reads of several kinds by one request (the home page's forms and balance), in one unit of work."""
-        self.db.run(audit.record_access_batches, shared(contract.AccessRecordBatches).load(batches))
 
     @rpc
     def list_audit(self, practice_id, key):

@@ -49,7 +49,7 @@ def gateway(running_gateway):
     fakes.identity.authenticate_office.side_effect = authenticate_office
     # The home page's one call is identity's authenticate_session and me in one: the fakes
     # answer it from what a test set for those two (their refusals included).
-    fakes.identity.authenticate_with_profile.side_effect = lambda token: {
+    fakes.identity.authenticate_with_profile.side_effect = lambda token, reads: {
         "signed_in": fakes.identity.authenticate_session(token), "profile": fakes.identity.me(token)}
     office_keys(container).forget(PRACTICE["id"])  # a test's fakes answer its office-key check
     # Each page asks the fakes for the portal: tests change its modules between requests

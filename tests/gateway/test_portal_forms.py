@@ -92,14 +92,24 @@ def test_home_shows_each_members_next_appointment_and_forms_to_fill(forms_pages)
     assert "All forms are up to date" in answer.text and "2 forms to fill" in answer.text
     assert 'href="/p/demo/forms/fill"' in answer.text and "Fill all required" in answer.text
     fakes.forms.family_forms.assert_called_once_with("practice-1", ["pat-1", "pat-3"], "America/New_York")
-    # the session and the family from one call to identity; what the page read (the family's
-    # forms and balance) audited in one more, before the page shows it
-    fakes.identity.authenticate_with_profile.assert_called_once_with("patient-token")
-    [audited] = fakes.identity.record_access_batches.call_args_list
-    assert audited.args[0]["batches"] == [
-        {"practice_id": "practice-1", "patient_ids": ["pat-1", "pat-3"], "action": "forms_read", "outcome": "success"},
-        {"practice_id": "practice-1", "patient_ids": ["pat-1"], "action": "balance_read", "outcome": "success"}]
+    # the session, the family and the audit of what the page reads of each member shown (their
+    # forms and balance) in one call to identity, before the page asks forms and billing
+    fakes.identity.authenticate_with_profile.assert_called_once_with(
+        "patient-token", {"actions": ["forms_read", "balance_read"]})
     fakes.identity.record_accesses.assert_not_called()
+    fakes.identity.record_access.assert_not_called()
+
+
+def test_home_records_only_the_reads_of_the_sections_it_shows(forms_pages):
+    """With payments off the page shows no balance: identity records the forms reads only,
+    and billing is not asked."""
+    fakes, session = forms_pages
+    fakes.identity.portal.return_value = {**PORTAL, "modules": ["forms"]}
+    fakes.forms.family_forms.return_value = family()
+    answer = get(session, "/p/demo/")
+    assert answer.status_code == 200, answer.text
+    fakes.identity.authenticate_with_profile.assert_called_once_with("patient-token", {"actions": ["forms_read"]})
+    fakes.billing.balance_view.assert_not_called()
 
 
 def test_home_without_anything_outstanding_has_no_fill_button(forms_pages):

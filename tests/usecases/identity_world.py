@@ -272,8 +272,8 @@ class World:
     def profile(self, token):
         return self.db.run(family.profile, KEY, token, answer=contract.Profile())
 
-    def signed_in_profile(self, token):
-        return self.db.run(family.signed_in_profile, KEY, token, answer=contract.SignedInProfile())
+    def signed_in_profile(self, token, reads=()):
+        return self.db.run(family.signed_in_profile, KEY, token, list(reads), answer=contract.SignedInProfile())
 
     def audit(self, external_id="P-1", practice_id=None):
         return self.db.run(audit.entries, practice_id or self.practice_id, external_id,

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from marshmallow import ValidationError
 
-from chairside.contracts.identity import MAX_READ_KINDS, AccessRecordBatches, AccessRecords
+from chairside.contracts.identity import AccessRecords
 from chairside.refusals import NotFound, TooManyRequests, Unauthenticated
 from services.identity.domain import credentials
 from services.identity.models import AuditEntry, PortalAccount, PortalSession
@@ -150,22 +150,3 @@ def test_reads_of_several_patients_are_one_entry_each_in_one_call(world):
     for bad in ({**sent, "patient_ids": []}, {**sent, "patient_ids": [maria] * 101}, {**sent, "action": "Read!"}):
         with pytest.raises(ValidationError):
             AccessRecords().load(bad)
-
-
-def test_reads_of_several_kinds_are_one_call_and_an_entry_each(world):
-    """The home page's forms and balance reads, audited in one unit of work, batch by batch; a
-    bad batch refuses the whole call and changes nothing."""
-    maria, sofia = world.patient("P-1")["id"], world.patient("P-3", first_name="Sofia")["id"]
-    forms = {"practice_id": world.practice_id, "patient_ids": [maria, sofia], "action": "forms_read",
-             "outcome": "success"}
-    balance = {**forms, "patient_ids": [maria], "action": "balance_read"}
-    world.db.worker(actor=f"patient:{maria}", request_id="req-2").run(
-        audit.record_access_batches, AccessRecordBatches().load({"batches": [forms, balance]}))
-    rows = world.audit_rows(AuditEntry.request_id == "req-2")
-    assert [(r.patient_id, r.action, r.actor) for r in rows] == [
-        (maria, "forms_read", f"patient:{maria}"), (sofia, "forms_read", f"patient:{maria}"),
-        (maria, "balance_read", f"patient:{maria}")]
-    for bad in ({"batches": []}, {"batches": [forms] * (MAX_READ_KINDS + 1)},
-                {"batches": [forms, {**balance, "patient_ids": []}]}, {"batches": forms}):
-        with pytest.raises(ValidationError):
-            AccessRecordBatches().load(bad)

@@ -4,10 +4,11 @@ from datetime import timedelta
 
 import pyotp
 import pytest
+from marshmallow import ValidationError
 
 from chairside.contracts import identity as contract
 from services.identity.domain import credentials
-from services.identity.models import PortalAccount, PortalSession, RecoveryCode
+from services.identity.models import AuditEntry, PortalAccount, PortalSession, RecoveryCode
 from services.identity.providers import password_problems_off_loop
 from services.identity.usecases import factors, sessions
 from tests.usecases.test_identity_signin import account, other_than, recovery_codes, refused
@@ -126,17 +127,43 @@ def test_the_signed_in_profile_is_authenticate_and_me_in_one_call(world, maria, 
     assert both == {"signed_in": world.authenticate(token), "profile": world.profile(token)}
 
 
+def test_the_signed_in_profile_records_the_pages_reads_of_each_member_it_shows(world, maria, token):
+    """The home page's reads (forms, balance) of the patient and of each member their portal
+    shows, recorded with the profile read in the same call and statement, in order; an adult
+    of the family whom the portal does not show is not read."""
+    sofia = world.patient("P-3", first_name="Sofia", birthdate="2014-07-21", guarantor="P-1")
+    world.patient("P-4", first_name="Leo", birthdate="2000-05-30", guarantor="P-1")
+    answer = world.signed_in_profile(token, [contract.FORMS_READ, contract.BALANCE_READ])
+    assert [member["id"] for member in answer["profile"]["family"]] == [sofia["id"]]
+    rows = world.audit_rows(AuditEntry.actor == f"patient:{maria.id}")
+    assert [(row.patient_id, row.action, row.outcome) for row in rows][-5:] == [
+        (maria.id, "profile_read", "success"),
+        (maria.id, "forms_read", "success"), (sofia["id"], "forms_read", "success"),
+        (maria.id, "balance_read", "success"), (sofia["id"], "balance_read", "success")]
+    assert world.actions("P-4") == []
+
+
+def test_the_pages_reads_are_audit_actions_of_a_few_kinds():
+    schema = contract.FamilyReads()
+    assert schema.load({"actions": []}) == {"actions": []}
+    for bad in ({"actions": ["Forms read!"]}, {"actions": ["forms_read"] * (contract.MAX_READ_KINDS + 1)}, {},
+                {"actions": "forms_read"}):
+        with pytest.raises(ValidationError):
+            schema.load(bad)
+
+
 @pytest.mark.parametrize("later, count", [
     (timedelta(minutes=1), 4),             # the idle clock restarts: its update too
     (timedelta(seconds=59), 3),            # within the minute the session is only read
 ])
 def test_the_signed_in_profile_costs_three_or_four_statements(world, maria, token, clock, later, count):
     """The portal's home page asks it on every visit: the session with its account and
-    practice, the patient with their family, the audit entry, and the idle clock's update
-    when it is due."""
+    practice, the patient with their family, the audit entries (the profile's and the page's
+    reads in one), and the idle clock's update when it is due."""
+    world.patient("P-3", first_name="Sofia", birthdate="2014-07-21", guarantor="P-1")
     clock.advance(later)
     with statements(world.db.engine) as sent:
-        world.signed_in_profile(token)
+        world.signed_in_profile(token, [contract.FORMS_READ, contract.BALANCE_READ])
     assert len(sent) == count, sent
 
 

@@ -7,10 +7,11 @@ from zoneinfo import ZoneInfo
 from werkzeug.wrappers import Response
 
 from chairside.contracts.forms import REASON_WORDS
+from chairside.contracts.identity import BALANCE_READ, FORMS_READ
 from chairside.refusals import NOT_SYNCED_YET
 from chairside.remote import at_once
 from services.gateway import links
-from services.gateway.audit import PageReads
+from services.gateway.audit import record_reads
 from services.gateway.balances import patient_family_balance
 from services.gateway.pages import money
 from services.gateway.pages.web import expect, page
@@ -33,21 +34,18 @@ def day_words(value):
 
 
 def family_forms(service, view, members):
-    """forms_rows, its reads written to the audit log before the page shows them (a page
-    with nothing else to read)."""
-    reads = PageReads(view.signed_in["practice_id"])
-    rows = forms_rows(service, view, members, reads)
-    reads.record(service.identity)
+    """forms_rows, its reads written to the audit log before the page shows them."""
+    rows = forms_rows(service, view, members)
+    record_reads(service.identity, view.signed_in["practice_id"], [member["id"] for member in members], FORMS_READ)
     return rows
 
 
-def forms_rows(service, view, members, reads):
+def forms_rows(service, view, members):
     """Each member's forms (outstanding and completed, for their next appointment) from one
-    call to forms, in the family's order, every read added to the page's `reads`."""
+    call to forms, in the family's order (not audited here: family_forms, the home page)."""
     practice_id = view.signed_in["practice_id"]
     answered = service.forms.family_forms(practice_id, [member["id"] for member in members],
                                           view.practice["timezone"])["members"]
-    reads.add([member["id"] for member in members], "forms_read")
     rows = []
     for member, forms in zip(members, answered):
         appointment = forms["next_appointment"]
@@ -61,25 +59,33 @@ def forms_rows(service, view, members, reads):
     return rows
 
 
-def family_balance(service, view, profile, reads):
-    """The family balance the patient pays for, as the page shows it; None while billing has
-    not received the patient yet (the section says so)."""
+def family_balance(service, view, profile):
+    """The family balance the patient pays for, as the page shows it (its reads audited by
+    identity with the profile); None while billing has not received the patient yet (the
+    section says so)."""
     try:
-        balance = patient_family_balance(service, profile, view.signed_in["practice_id"], reads.add)
+        balance = patient_family_balance(service, profile, view.signed_in["practice_id"], audited=True)
     except Exception as exc:
         expect(exc, NOT_SYNCED_YET)
         return None
     return money.family_figures(balance)
 
 
-# The home page's section of each module, in page order: module -> what its section shows.
-# appointments and messages have no data source yet: they get their section here.
+# The home page's section of each module, in page order: module -> (what it reads of each
+# member shown, as the audit log names it; what its section shows). appointments and messages
+# have no data source yet: they get their section here.
 SECTIONS = {
-    "forms": lambda service, view, profile, members, reads: {
-        "family_forms": forms_rows(service, view, members, reads)},
-    "payments": lambda service, view, profile, members, reads: {
-        "figures": family_balance(service, view, profile, reads)},
+    "forms": (FORMS_READ, lambda service, view, profile, members: {
+        "family_forms": forms_rows(service, view, members)}),
+    "payments": (BALANCE_READ, lambda service, view, profile, members: {
+        "figures": family_balance(service, view, profile)}),
 }
+
+
+def section_reads(view):
+    """What the home page will read of each member it shows, for identity to record with the
+    profile: its sections' reads, of the modules the practice has on."""
+    return [read for module, (read, _) in SECTIONS.items() if module in view.modules]
 
 
 def family_of(profile):
@@ -88,15 +94,14 @@ def family_of(profile):
 
 
 class HomePages:
-    @page("GET", "/p/<slug>/", signed_in=True, profile=True)
+    @page("GET", "/p/<slug>/", signed_in=True, profile=section_reads)
     def home_page(self, view):
-        """The sections' services are asked at once, and what they answered is audited in one
-        call before the page shows it: identity, the sections, the audit (docs/benchmarks.md)."""
-        profile, reads = view.profile, PageReads(view.signed_in["practice_id"])
+        """Two steps: identity (the session, the family, and the audit of what the page reads
+        of them), then the sections' services at once (docs/benchmarks.md)."""
+        profile = view.profile
         members = family_of(profile)
-        shown = [(module, build) for module, build in SECTIONS.items() if module in view.modules]
-        built = at_once(*(functools.partial(build, self, view, profile, members, reads) for _, build in shown))
-        reads.record(self.identity)
+        shown = [(module, build) for module, (_, build) in SECTIONS.items() if module in view.modules]
+        built = at_once(*(functools.partial(build, self, view, profile, members) for _, build in shown))
         sections = [{"module": module, **section} for (module, _), section in zip(shown, built)]
         return view.render("portal/home.html", profile=profile, members=members, sections=sections)
 

@@ -30,12 +30,14 @@ from werkzeug.wrappers import Response
 from chairside import config, context
 from chairside.contracts.identity import (
     INVALID_CODE, MIN_PASSWORD, MODULE_DISABLED, PASSWORD_CHANGE_REQUIRED, PRACTICE_NOT_FOUND, SIGN_IN_REQUIRED,
+    FamilyReads,
 )
 from chairside.contracts.staff import (
     CONVERSE_BY_TEXT, HANDLE_FORMS, MANAGE_API_KEY, MANAGE_STAFF, PERMISSION_DENIED, PERMISSIONS,
     SEND_PAYMENT_REQUESTS, VIEW_PATIENTS, VIEW_PAYMENTS, VIEW_PORTAL_LINK, VIEW_TEXTING_USAGE,
 )
 from chairside.refusals import ChairsideError, ErrorCode, Forbidden
+from chairside.schemas import shared
 from services.gateway import errors
 from services.gateway.http import JsonWebServer
 from services.gateway.pages import security
@@ -328,7 +330,9 @@ def page(method, url, *, signed_in=False, module=None, returns_to=None, site=POR
     patient back after signing in again (a path under the portal, which may name the page's
     path values: "patients/{external_id}"), when not its own address. max_form_bytes: the
     largest form it takes (a bigger one is refused, 413). profile: the signed-in patient's
-    family too (`view.profile`, identity's `me`), from the same call that checks the session.
+    family too (`view.profile`, identity's `me`), from the same call that checks the session;
+    or a function of the view naming what the page reads of each member it shows (audit
+    actions), which identity records in that call.
     site and permission: see console_page.
     """
     if not url.startswith(site.root("<slug>")):
@@ -394,10 +398,11 @@ def _open(service, site, request, slug):
 
 def _session(service, view, with_profile=False):
     """The signed-in person of the session cookie (and their profile, in `view.profile`, when
-    the page asks for it); SIGN_IN_REQUIRED for a session of another practice (a cookie carried
-    over by hand is no session here)."""
+    the page asks for it, with what the page reads of them audited); SIGN_IN_REQUIRED for a
+    session of another practice (a cookie carried over by hand is no session here)."""
     if with_profile:
-        answer = service.identity.authenticate_with_profile(view.token)
+        reads = with_profile(view) if callable(with_profile) else []
+        answer = service.identity.authenticate_with_profile(view.token, shared(FamilyReads).dump({"actions": reads}))
         signed_in, view.profile = answer["signed_in"], answer["profile"]
     else:
         signed_in = getattr(service.identity, view.site.authenticate)(view.token)

@@ -6,6 +6,7 @@ from sqlalchemy import insert, select
 
 from chairside.contracts.identity import PATIENT_NOT_FOUND
 from chairside.tenancy import by_external_id
+from services.identity.domain.throttle import SUCCESS
 from services.identity.models import AuditEntry, Patient
 
 
@@ -37,18 +38,13 @@ def record_access(uow, access):
 
 def record_accesses(uow, accesses):
     """Reads of several patients' data by one request: an entry each, in order, in one statement."""
-    _append(uow, _access_entries(uow, accesses))
+    _append(uow, [_entry(uow, accesses["practice_id"], patient_id, accesses["action"], accesses["outcome"])
+                  for patient_id in accesses["patient_ids"]])
 
 
-def _access_entries(uow, accesses):
-    return [_entry(uow, accesses["practice_id"], patient_id, accesses["action"], accesses["outcome"])
-            for patient_id in accesses["patient_ids"]]
-
-
-def record_access_batches(uow, batches):
-    """Reads of several kinds by one request (AccessRecordBatches): each batch's entries, in
-    order, in one statement."""
-    _append(uow, [entry for accesses in batches["batches"] for entry in _access_entries(uow, accesses)])
+def record_reads(uow, practice_id, reads):
+    """Successful reads (patient_id, action) by one request, an entry each, in order, in one statement."""
+    _append(uow, [_entry(uow, practice_id, patient_id, action, SUCCESS) for patient_id, action in reads])
 
 
 def entries(uow, practice_id, external_id):

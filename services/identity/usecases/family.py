@@ -70,20 +70,30 @@ class SignedInProfile(NamedTuple):
     profile: Profile
 
 
-def signed_in_profile(uow, key, token):
+def signed_in_profile(uow, key, token, reads=()):
     """authenticate's answer and the profile, the session checked and touched once: what a
-    page that shows the family needs from identity, in one call."""
+    page that shows the family needs from identity, in one call. `reads`: the audit actions
+    the page takes on each member it shows (the home page: their forms and balance).
+
+    identity records those reads here, with the profile's, before the page asks forms and
+    billing: it decides whom the patient may see, and the page asks about no one else. So the
+    log never misses a read; a page that then fails (a service away) has recorded reads it did
+    not show. Recording them here saves each page a call and a transaction."""
     account = sessions.signed_in(uow, key, token)[1]
-    return SignedInProfile(sessions.signed_in_as(account, account.practice), _profile_of(uow, account))
+    return SignedInProfile(sessions.signed_in_as(account, account.practice), _profile_of(uow, account, reads))
 
 
-def _profile_of(uow, account):
+def _profile_of(uow, account, reads=()):
     """The account's patient and the family they see, read in one statement (the account
-    holds its practice, which the family rule needs: sessions.live read it)."""
+    holds its practice, which the family rule needs: sessions.live read it), audited with
+    `reads` of each of them."""
     members = _family_rows(uow, account.practice_id, account.patient_id)
     viewer = next(member for member in members if member.id == account.patient_id)
-    audit.record(uow, viewer.practice_id, viewer.id, PROFILE_READ, "success")
-    return Profile(viewer, _visible(uow, viewer, [member for member in members if member is not viewer]))
+    profile = Profile(viewer, _visible(uow, viewer, [member for member in members if member is not viewer]))
+    shown = [viewer.id, *(relative.patient.id for relative in profile.family)]
+    audit.record_reads(uow, viewer.practice_id,
+                       [(viewer.id, PROFILE_READ), *((patient_id, action) for action in reads for patient_id in shown)])
+    return profile
 
 
 def can_access(uow, viewer_id, patient_id):
