@@ -3,6 +3,7 @@ by id only) with identity's names, every member's read written to the audit log.
 from chairside.contracts.billing import OfficeBalance, PatientFamilyBalance
 from chairside.contracts.identity import BALANCE_READ
 from chairside.schemas import shared
+from services.gateway import batched
 from services.gateway.audit import record_reads
 
 def office_balance(service, practice_id, patient):
@@ -30,7 +31,7 @@ def patient_family_balance(service, profile, practice_id, audited=False):
     they are) is one sum, `others_cents`. The members' reads go to the audit log, unless
     `audited`: identity recorded them already (the home page's, with the profile)."""
     visible = [(profile, True), *((member, False) for member in profile["family"])]
-    family = service.billing.balance_view(practice_id, profile["id"])["family"]
+    family = batched.BALANCE_VIEWS.call(service.billing, practice_id, profile["id"])["family"]
     owed = {member["patient_id"]: member["balance_cents"] for member in family["members"]}
     lines = [{"patient_id": person["id"], "first_name": person["first_name"], "last_name": person["last_name"],
               "you": you, "balance_cents": owed.pop(person["id"])} for person, you in visible if person["id"] in owed]

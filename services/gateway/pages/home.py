@@ -10,7 +10,7 @@ from chairside.contracts.forms import REASON_WORDS
 from chairside.contracts.identity import BALANCE_READ, FORMS_READ
 from chairside.refusals import NOT_SYNCED_YET
 from chairside.remote import at_once
-from services.gateway import links
+from services.gateway import batched, links
 from services.gateway.audit import record_reads
 from services.gateway.balances import patient_family_balance
 from services.gateway.pages import money
@@ -44,8 +44,8 @@ def forms_rows(service, view, members):
     """Each member's forms (outstanding and completed, for their next appointment) from one
     call to forms, in the family's order (not audited here: family_forms, the home page)."""
     practice_id = view.signed_in["practice_id"]
-    answered = service.forms.family_forms(practice_id, [member["id"] for member in members],
-                                          view.practice["timezone"])["members"]
+    answered = batched.FAMILY_FORMS.call(service.forms, practice_id, [member["id"] for member in members],
+                                         view.practice["timezone"])["members"]
     rows = []
     for member, forms in zip(members, answered):
         appointment = forms["next_appointment"]

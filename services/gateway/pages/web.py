@@ -38,7 +38,7 @@ from chairside.contracts.staff import (
 )
 from chairside.refusals import ChairsideError, ErrorCode, Forbidden
 from chairside.schemas import shared
-from services.gateway import errors
+from services.gateway import batched, errors
 from services.gateway.http import JsonWebServer
 from services.gateway.pages import security
 from services.gateway.pages.render import STATUS_WORDS, error_page, html
@@ -401,8 +401,10 @@ def _session(service, view, with_profile=False):
     the page asks for it, with what the page reads of them audited); SIGN_IN_REQUIRED for a
     session of another practice (a cookie carried over by hand is no session here)."""
     if with_profile:
-        reads = with_profile(view) if callable(with_profile) else []
-        answer = service.identity.authenticate_with_profile(view.token, shared(FamilyReads).dump({"actions": reads}))
+        reads = shared(FamilyReads).dump({"actions": with_profile(view) if callable(with_profile) else []})
+        # in a batch with other pages' when several wait on identity; the request id goes in the call
+        answer = batched.PROFILES.call(service.identity, view.token, reads,
+                                       carry={"request_id": context.of_worker(service.call_context)[1]})
         signed_in, view.profile = answer["signed_in"], answer["profile"]
     else:
         signed_in = getattr(service.identity, view.site.authenticate)(view.token)
