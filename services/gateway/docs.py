@@ -43,8 +43,10 @@ class Row:
 
 @functools.cache
 def environment():
+    # auto_reload off: the templates ship with the code and do not change under a running
+    # process; checking each one's file at every page cost a stat per template per page
     env = Environment(loader=FileSystemLoader(WEB / "templates"), autoescape=True, undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True)
+                      trim_blocks=True, lstrip_blocks=True, auto_reload=False)
     env.filters["prose"] = prose
     env.filters["inline"] = _inline   # one line of CommonMark-ish text: `code` spans only
     return env
