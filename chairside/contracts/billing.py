@@ -4,6 +4,8 @@ patient answers for as guarantor), and the practice's payment settings.
 RPCs, each loading and dumping the schemas below:
     get_balance(practice_id, patient_id) -> Balance
     balance_view(practice_id, patient_id) -> BalanceView        the patient's own and their family's
+    balance_view_batch({"calls": [BalanceViewCall]}) -> {"answers": [{"answer": BalanceView|None,
+                                                                      "refused": code|None}]}
     put_ledger_entry(practice_id, external_id, LedgerEntryUpsert) -> LedgerEntry
     delete_ledger_entry(practice_id, external_id) -> None
     get_payment_settings(practice_id) -> PaymentSettings
@@ -109,6 +111,12 @@ class BalanceView(Schema):
     balance_cents = fields.Integer(required=True, metadata={"description": "The patient's own ledger balance."})
     currency = fields.String(required=True)
     family = fields.Nested(FamilyBalance, required=True)
+
+
+class BalanceViewCall(Input):
+    """One page's balance_view in a batch (chairside.batches): its arguments, by name."""
+    practice_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    patient_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
 
 
 # What the gateway answers: billing's balances with identity's names.

@@ -13,6 +13,8 @@ RPCs (issue 9), each loading and dumping the schemas below:
     delete_rule(practice_id, template_id) -> FormRules (the rules left)
     patient_forms(practice_id, patient_id, practice_timezone) -> PatientForms
     family_forms(practice_id, [patient_id, ...], practice_timezone) -> FamilyForms (in the order asked)
+    family_forms_batch({"calls": [FamilyFormsCall]}) -> {"answers": [{"answer": FamilyForms|None,
+                                                                      "refused": code|None}]}
     form_to_fill(practice_id, patient_id, template_id, practice_timezone) -> FormToFill
     save_draft(practice_id, patient_id, template_id, AnswersBody, filled_by_patient_id, practice_timezone) -> Draft
     submit_form(practice_id, patient_id, template_id, AnswersBody, signer_patient_id, practice_timezone) -> Submission
@@ -30,9 +32,9 @@ from datetime import datetime, timezone
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from chairside.contracts.identity import external_id
+from chairside.contracts.identity import MAX_RECORDED_READS, external_id
 from chairside.refusals import Conflict, ErrorCode, NotFound, Unprocessable
-from chairside.schemas import Input, WholeNumber, free_text, name, whole
+from chairside.schemas import Input, WholeNumber, free_text, name, timezone as iana_timezone, whole
 
 APPOINTMENT_STATUSES = ("scheduled", "confirmed", "cancelled", "completed", "broken")
 MAX_DURATION_MINUTES = 24 * 60
@@ -259,6 +261,16 @@ class PatientForms(Schema):
 
 class FamilyForms(Schema):
     members = fields.List(fields.Nested(PatientForms), required=True)
+
+
+class FamilyFormsCall(Input):
+    """One page's family_forms in a batch (chairside.batches): its arguments, by name."""
+    practice_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    # The family a page shows: the gateway records its reads of them in one AccessRecords,
+    # which names at most MAX_RECORDED_READS patients, so no page asks for more.
+    patient_ids = fields.List(fields.String(validate=validate.Length(min=1, max=36)), required=True,
+                              validate=validate.Length(min=1, max=MAX_RECORDED_READS))
+    practice_timezone = iana_timezone(required=True)
 
 
 # Filling in a form: drafts (answers as typed, kept at every step) and submissions.

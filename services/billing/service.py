@@ -6,6 +6,7 @@ them by text (chairside.contracts.payment_requests)."""
 from nameko.timer import timer
 
 from chairside import config
+from chairside.batches import answered_each, answers_of, calls_of
 from chairside.contracts import billing as contract, payments as paying
 from chairside.contracts import payment_requests as asking
 from chairside.db import Database
@@ -44,6 +45,12 @@ class BillingService(ChairsideService):
         """The patient's own balance and the family balance they answer for."""
         return self.db.run(balances.balance_view, practice_id, patient_id, answer=shared(contract.BalanceView),
                            read_only=True)
+
+    @rpc
+    def balance_view_batch(self, calls):
+        """balance_view for the calls of several pages at once (chairside.batches), in one read-only unit of work."""
+        return self.db.run(answered_each, shared(calls_of(contract.BalanceViewCall)).load(calls)["calls"],
+                           balances.balance_view, answer=shared(answers_of(contract.BalanceView)), read_only=True)
 
     @rpc
     def put_ledger_entry(self, practice_id, external_id, sent):

@@ -3,6 +3,7 @@ events, the appointments the PMS syncs, the practice's form templates (imported 
 FHIR R4 Questionnaires) and required-form rules, the forms each patient still has to fill in
 before their next appointment, their drafts, and the submissions the office receives (each as a
 FHIR R4 QuestionnaireResponse too). Inputs and answers follow chairside.contracts.forms."""
+from chairside.batches import answered_each, answers_of, calls_of
 from chairside.contracts import forms as contract
 from chairside.db import Database
 from chairside.entrypoints import ChairsideService, applied_once, rpc
@@ -74,6 +75,12 @@ class FormsService(ChairsideService):
     def family_forms(self, practice_id, patient_ids, practice_timezone):
         return self.db.run(standing.family_forms, practice_id, patient_ids, practice_timezone,
                            answer=shared(contract.FamilyForms), read_only=True)
+
+    @rpc
+    def family_forms_batch(self, calls):
+        """family_forms for the calls of several pages at once (chairside.batches), in one read-only unit of work."""
+        return self.db.run(answered_each, shared(calls_of(contract.FamilyFormsCall)).load(calls)["calls"],
+                           standing.family_forms, answer=shared(answers_of(contract.FamilyForms)), read_only=True)
 
     @rpc
     def form_to_fill(self, practice_id, patient_id, template_id, practice_timezone):
