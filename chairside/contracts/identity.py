@@ -37,6 +37,13 @@ Added for the portal's home page, composed (issue 11):
                                                          authenticate_session and me in one unit of work;
                                                          the page's reads of each member shown (its
                                                          forms, its balance) audited with the profile
+
+Added for pages that wait at the same time (chairside.batches):
+    authenticate_with_profile_batch({"calls": [ProfileCall]})
+        -> {"answers": [{"answer": SignedInProfile|None, "refused": code|None}]}
+                                                         each call as authenticate_with_profile answers
+                                                         it, in order, in one unit of work; a refused
+                                                         call writes nothing
 """
 import re
 from datetime import timedelta
@@ -73,7 +80,10 @@ DEFAULT_DEPENDENT_AGE = 16
 MIN_DEPENDENT_AGE = 1
 MAX_DEPENDENT_AGE = 25
 MAX_CLIENT = 64     # a client's network address, as the gateway saw it
-MAX_TOKEN = 128     # an invitation token
+MAX_TOKEN = 128     # an invitation token, a session token (43 characters: credentials.new_session_token)
+# An audit entry's request id: the gateway's (services/gateway/http.py REQUEST_ID: the caller's
+# X-Request-Id of 1 to 64 characters, else a new uuid4 hex), stored in a column of this length.
+MAX_REQUEST_ID = 64
 MAX_URL = 300
 MAX_RECORDED_READS = 100   # patients of one request's reads (a page of submissions is at most 100)
 MAX_READ_KINDS = 10   # kinds of read one request records at once (the home page: forms and balance)
@@ -326,6 +336,20 @@ class FamilyReads(Input):
     their balance), as audit actions: identity records them with the profile, in the call
     that checks the session, before the page asks the other services (authenticate_with_profile)."""
     actions = fields.List(audit_action(), required=True, validate=validate.Length(max=MAX_READ_KINDS))
+
+
+class ProfileCall(Input):
+    """One page's authenticate_with_profile in a batch (authenticate_with_profile_batch): its
+    arguments, and the request id its audit entries carry (the batch RPC's headers carry only
+    the first page's).
+
+    A call out of this contract refuses the whole batch, every page in it: a caller sends
+    alone a token that this refuses (longer than MAX_TOKEN, or with NUL), which
+    authenticate_with_profile refuses as SIGN_IN_REQUIRED like any unknown token."""
+    token = Text(required=True, validate=validate.Length(max=MAX_TOKEN), metadata={
+        "description": "The page's session token."})
+    reads = fields.Nested(FamilyReads, required=True)
+    request_id = Text(required=True, allow_none=True, validate=validate.Length(min=1, max=MAX_REQUEST_ID))
 
 
 class PatientRead(Input):

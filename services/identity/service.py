@@ -1,8 +1,11 @@
 """identity's nameko entrypoints: each loads its input, runs one use case in one unit of
 work and dumps the answer, all with the schemas of chairside.contracts.identity (and, for
 staff and the office console, chairside.contracts.staff)."""
+import functools
+
 from nameko.constants import PERSISTENT
 
+from chairside.batches import answered_each, answers_of, calls_of
 from chairside.contracts import identity as contract
 from chairside.contracts import staff as console
 from chairside.db import Database
@@ -235,6 +238,15 @@ class IdentityService(ChairsideService):
         return self.db.run(family.signed_in_profile, self.hash_key, token,
                            shared(contract.FamilyReads).load(reads or {"actions": []})["actions"],
                            answer=shared(contract.SignedInProfile))
+
+    @rpc
+    def authenticate_with_profile_batch(self, calls):
+        """authenticate_with_profile of several pages at once (chairside.batches), answered or
+        refused call by call in one unit of work: it writes (audit entries, idle clocks), so
+        it is not read-only; each call carries its page's request id."""
+        return self.db.run(answered_each, shared(calls_of(contract.ProfileCall)).load(calls)["calls"],
+                           family.signed_in_profile, functools.partial(family.ready_profile_call, self.hash_key),
+                           answer=shared(answers_of(contract.SignedInProfile)))
 
     @rpc
     def can_access(self, viewer_id, patient_id):

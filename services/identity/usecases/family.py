@@ -5,6 +5,7 @@ from typing import List, NamedTuple
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased
 
+from chairside.context import ANONYMOUS
 from services.identity.domain import family
 from services.identity.domain.records import local_today
 from services.identity.models import Patient, Practice
@@ -81,6 +82,18 @@ def signed_in_profile(uow, key, token, reads=()):
     not show. Recording them here saves each page a call and a transaction."""
     account = sessions.signed_in(uow, key, token)[1]
     return SignedInProfile(sessions.signed_in_as(account, account.practice), _profile_of(uow, account, reads))
+
+
+def ready_profile_call(key, uow, call):
+    """The arguments of signed_in_profile for one call of a batch (a contract.ProfileCall), the
+    unit of work readied for it: batches.answered_each's `before_each`, with `key` bound."""
+    # The batch RPC's headers carry the first page's request id: each page's audit entries
+    # carry its own.
+    uow.request_id = call["request_id"]
+    # sessions.live makes the unit of work act for the session's owner; a call refused before
+    # it knows must not act as the previous call's patient.
+    uow.actor = ANONYMOUS
+    return {"key": key, "token": call["token"], "reads": call["reads"]["actions"]}
 
 
 def _profile_of(uow, account, reads=()):
