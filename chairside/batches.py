@@ -9,7 +9,9 @@ at once and alone, as the service's own RPC, so a quiet gateway waits for nothin
 The service answers a batch in one unit of work, call by call in order (`answered_each`):
 each call's answer, or the code of the refusal it met. The gateway then asks a refused call
 again alone, so that its refusal reaches the page as the single RPC raises it (refusals are
-rare: a session that ended, a patient not synced yet).
+rare: a session that ended, a patient not synced yet); a batch refused whole (a page's call
+the service's schema refuses, such as a forged cookie too long for a token) is asked call by
+call too, so that one page cannot fail the others.
 
     FORMS = Batches("family_forms", "family_forms_batch", ("practice_id", "patient_ids", "practice_timezone"))
     FORMS.call(self.forms, practice_id, patient_ids, timezone)   # in a page, with its own proxy
@@ -26,7 +28,7 @@ import eventlet
 from eventlet.event import Event
 from marshmallow import Schema, fields, validate
 
-from chairside.refusals import ChairsideError
+from chairside.refusals import ChairsideError, ServiceUnavailable
 
 MAX_CALLS = 32   # calls in one batch: 16 pages at once make batches of about 4 (docs/benchmarks.md)
 
@@ -115,18 +117,28 @@ class Batches:
 
     def _send(self, batch):
         first = batch[0]
-        try:
-            if len(batch) == 1:
+        if len(batch) == 1:
+            try:
                 first.done.send((ANSWERED, getattr(first.proxy, self.single)(*first.args)))
-                return
-            answers = getattr(first.proxy, self.batched)({"calls": [self._call(waiting) for waiting in batch]})
-        except Exception as exc:   # the service away, a refusal of a lone call: each waiter raises it
-            for waiting in batch:
-                if not waiting.done.ready():
-                    waiting.done.send((FAILED, exc))
+            except Exception as exc:   # its refusal, or the service away: its page raises it
+                first.done.send((FAILED, exc))
             return
-        for waiting, answer in zip(batch, answers["answers"]):
-            waiting.done.send((ANSWERED, answer["answer"]) if answer["refused"] is None else (ALONE, None))
+        try:
+            answers = getattr(first.proxy, self.batched)({"calls": [self._call(waiting) for waiting in batch]})
+        except ServiceUnavailable as exc:   # the service away: asking again alone would wait as long
+            self._settle(batch, (FAILED, exc))
+        except ChairsideError:   # the batch refused whole (one page's call out of contract): each alone
+            self._settle(batch, (ALONE, None))
+        except Exception as exc:   # the broker away, a defect: every page of the batch raises it
+            self._settle(batch, (FAILED, exc))
+        else:
+            for waiting, answer in zip(batch, answers["answers"]):
+                waiting.done.send((ANSWERED, answer["answer"]) if answer["refused"] is None else (ALONE, None))
+
+    @staticmethod
+    def _settle(batch, outcome):
+        for waiting in batch:
+            waiting.done.send(outcome)
 
     def _call(self, waiting):
         return {**dict(zip(self.names, waiting.args)), **(waiting.carry or {})}

@@ -343,9 +343,9 @@ class ProfileCall(Input):
     arguments, and the request id its audit entries carry (the batch RPC's headers carry only
     the first page's).
 
-    A call out of this contract refuses the whole batch, every page in it: a caller sends
-    alone a token that this refuses (longer than MAX_TOKEN, or with NUL), which
-    authenticate_with_profile refuses as SIGN_IN_REQUIRED like any unknown token."""
+    A call out of this contract (a forged cookie longer than MAX_TOKEN, or with NUL) refuses
+    the whole batch: the gateway then asks each call alone (chairside.batches), where
+    authenticate_with_profile refuses that token as SIGN_IN_REQUIRED like any unknown one."""
     token = Text(required=True, validate=validate.Length(max=MAX_TOKEN), metadata={
         "description": "The page's session token."})
     reads = fields.Nested(FamilyReads, required=True)

@@ -8,7 +8,7 @@ from marshmallow import ValidationError, fields
 
 from chairside.batches import MAX_CALLS, Batches, answered_each, answers_of, calls_of
 from chairside.contracts.identity import SIGN_IN_REQUIRED
-from chairside.refusals import ChairsideError
+from chairside.refusals import SERVICE_UNAVAILABLE, VALIDATION_ERROR, ChairsideError
 from chairside.schemas import Input
 
 BROKER_AWAY = ConnectionError("broker away")
@@ -154,3 +154,21 @@ def test_answered_each_fails_the_whole_batch_on_anything_but_a_refusal():
         raise RuntimeError("a defect")
     with pytest.raises(RuntimeError):
         answered_each(Uow(), [{"a": "x"}], use_case)
+
+
+def test_a_batch_refused_whole_is_asked_call_by_call_so_one_page_cannot_fail_the_others():
+    service = Service(hold=True)
+    service.fail = VALIDATION_ERROR(fields={"calls": ["a call out of contract"]})
+    answers = at_once(echoes(), service, [("first", 0), ("p", 1), ("refuse", 2)])
+    assert answers[:2] == [{"a": "first", "b": 0}, {"a": "p", "b": 1}]
+    assert answers[2].code == SIGN_IN_REQUIRED.code
+    assert service.sent[1:] == [("echo_batch", [{"a": "p", "b": 1}, {"a": "refuse", "b": 2}]),
+                                ("echo", ("p", 1)), ("echo", ("refuse", 2))]
+
+
+def test_a_service_away_fails_the_batch_without_asking_each_again():
+    service = Service(hold=True)
+    service.fail = SERVICE_UNAVAILABLE()
+    answers = at_once(echoes(), service, [("first", 0), ("p", 1), ("q", 2)])
+    assert [answer.code for answer in answers[1:]] == [SERVICE_UNAVAILABLE.code] * 2
+    assert [kind for kind, _ in service.sent] == ["echo", "echo_batch"]
