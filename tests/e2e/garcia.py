@@ -38,3 +38,12 @@ def issue(office, external_id):
     response = office.http.post(f"{office.url}/office/v1/patients/{external_id}/portal-access", timeout=30)
     assert response.status_code == 201, response.text
     return response.json()
+
+
+def signed_in(portal, office):
+    """Maria's portal session (P-1), her temporary password changed to STRONG: its token."""
+    access = issue(office, "P-1")
+    session = portal.sign_in_by_text(access["username"], access["temporary_password"], MARIA["mobile_phone"])
+    assert portal.put("/api/v1/me/password", {"current_password": access["temporary_password"],
+                                              "new_password": STRONG}, session["token"]).status_code == 204
+    return session["token"]

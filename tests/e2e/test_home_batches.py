@@ -9,19 +9,11 @@ import pytest
 import requests
 
 from tests.e2e.conftest import wait_until
-from tests.e2e.garcia import MARIA, STRONG, issue
+from tests.e2e.garcia import signed_in
 
 pytestmark = pytest.mark.e2e
 
 PAGES = 24
-
-
-def signed_in(portal, office):
-    access = issue(office, "P-1")
-    session = portal.sign_in_by_text(access["username"], access["temporary_password"], MARIA["mobile_phone"])
-    assert portal.put("/api/v1/me/password", {"current_password": access["temporary_password"],
-                                              "new_password": STRONG}, session["token"]).status_code == 204
-    return session["token"]
 
 
 def home(portal, token, request_id):

@@ -12,7 +12,7 @@ import requests
 
 from scripts.admin import rpc
 from tests.e2e.conftest import start_system, wait_until
-from tests.e2e.garcia import MARIA, STRONG, TestClock, issue
+from tests.e2e.garcia import MARIA, TestClock, signed_in
 
 pytestmark = pytest.mark.e2e
 
@@ -45,14 +45,6 @@ def owing(office, external_id, cents, settings=SETTINGS):
                                        json={"patient": external_id, "date": "2026-11-20", "kind": "charge",
                                              "amount_cents": cents}, timeout=30).status_code == 200,
                message="billing to know the patient")
-
-
-def signed_in(portal, office):
-    access = issue(office, "P-1")
-    session = portal.sign_in_by_text(access["username"], access["temporary_password"], MARIA["mobile_phone"])
-    assert portal.put("/api/v1/me/password", {"current_password": access["temporary_password"],
-                                              "new_password": STRONG}, session["token"]).status_code == 204
-    return session["token"]
 
 
 def pay(portal, session, key, body):
