@@ -9,7 +9,7 @@ READ = "success"
 def record_read(identity, practice_id, patient_id, action):
     """`action` (e.g. "balance_read") on the patient, by whoever the request acts for."""
     identity.record_access(shared(AccessRecord).dump({"practice_id": practice_id, "patient_id": patient_id,
-                                                "action": action, "outcome": READ}))
+                                                      "action": action, "outcome": READ}))
 
 
 def record_reads(identity, practice_id, patient_ids, action):
