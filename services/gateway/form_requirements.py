@@ -44,5 +44,5 @@ class OfficeFormRequirementsApi:
                        "today without one. NOT_SYNCED_YET: the patient has not reached the forms service yet; "
                        "retry shortly.")
     def get_patient_forms(self, call):
-        patient = self.audited_patient(call, "forms_read")
+        patient = self.audited_patient(call, identity.FORMS_READ)
         return self.forms.patient_forms(call.practice_id, patient["id"], call.practice["timezone"])

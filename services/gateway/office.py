@@ -51,7 +51,7 @@ class OfficeApi:
                        "and what is due. Each member's read is audited. NOT_SYNCED_YET: billing has not received "
                        "the patient or a member yet; retry shortly.")
     def get_balance(self, call):
-        patient = self.audited_patient(call, "balance_read")
+        patient = self.audited_patient(call, identity.BALANCE_READ)
         return office_balance(self, call.practice_id, patient)
 
     @route("GET", "/office/v1/patients/<external_id>/texting", tag=SYNC, auth=OFFICE, path=identity.SyncKey,

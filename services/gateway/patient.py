@@ -92,7 +92,7 @@ class PatientApi:
            path=FamilyMemberPath, answers=billing.Balance, refuses=(NOT_IN_FAMILY, NOT_SYNCED_YET),
            summary="The balance of the patient or of a family member they may see")
     def balance(self, call):
-        member = self.family_member(call, "balance_read")
+        member = self.family_member(call, identity.BALANCE_READ)
         return self.billing.get_balance(call.signed_in["practice_id"], member)
 
     @route("GET", "/api/v1/balance", tag=FAMILY, auth=PATIENT, module="payments", answers=billing.PatientFamilyBalance,

@@ -71,7 +71,7 @@ def patient_forms(service, view, patient_id):
     except Exception as exc:
         expect(exc, NOT_SYNCED_YET)
         return {"known": False}
-    record_read(service.identity, practice_id, patient_id, "forms_read")
+    record_read(service.identity, practice_id, patient_id, identity.FORMS_READ)
     appointment = found["next_appointment"]
     # An appointment is shown in its own time zone (its clinic's), not the practice's.
     return {**found, "known": True, "next_appointment_at": Times(appointment["timezone"]).moment(appointment["start"])

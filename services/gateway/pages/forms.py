@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from chairside.clock import clock_from_env
 from chairside.contracts.forms import FORM_INCOMPLETE, SUBMISSION_NOT_FOUND, TEMPLATE_CHANGED, TEMPLATE_NOT_FOUND
+from chairside.contracts.identity import FORMS_READ
 from services.gateway.audit import record_read, record_reads
 from services.gateway.http import MAX_BODY_BYTES
 from services.gateway.pages.home import family_forms, family_of
@@ -150,7 +151,7 @@ def moment_words(value, zone):
 def submissions_of(service, view, members):
     """Each member's submissions (newest first), every read written to the audit log."""
     practice_id = view.signed_in["practice_id"]
-    record_reads(service.identity, practice_id, [one["id"] for one in members], "forms_read")
+    record_reads(service.identity, practice_id, [one["id"] for one in members], FORMS_READ)
     rows = []
     for one in members:
         submissions = service.forms.patient_submissions(practice_id, one["id"])["submissions"]
@@ -247,6 +248,6 @@ class FormsPages:
         submission = self.forms.get_submission(practice_id, _uuid_or(submission_id, SUBMISSION_NOT_FOUND))
         if submission["patient_id"] not in {one["id"] for one in members}:
             raise SUBMISSION_NOT_FOUND()
-        record_read(self.identity, practice_id, submission["patient_id"], "forms_read")
+        record_read(self.identity, practice_id, submission["patient_id"], FORMS_READ)
         submission["submitted_at_words"] = moment_words(submission["submitted_at"], view.practice["timezone"])
         return view.render("portal/forms_submission.html", submission=submission)
